@@ -1,0 +1,7 @@
+"""Lets ``python -m archive`` run the command line."""
+
+import sys
+
+from archive.cli import main
+
+sys.exit(main())

@@ -1,0 +1,121 @@
+"""Reads an ``--events`` batch (JSON lines of changes) and resolves it against a record into one revision."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from archive.editing import new_id
+from events.errors import InvalidInput
+from events.model import CHANGE_TYPES, Change, Stamp, change_adapter
+from events.source import Source, first_problem
+from projections.state import RecordState
+
+__all__ = ["BatchLine", "read_batch", "resolve_batch"]
+
+_MAX_LINE = 1024 * 1024
+_MAX_DEPTH = 32
+_STAMP_KEYS = frozenset(Stamp.model_fields)
+_KIND_OF = {"title.added": "title", "infobox.added": "infobox", "heading.added": "heading", "sentence.added": "sentence", "item.added": "item"}
+
+
+@dataclass(frozen=True, slots=True)
+class BatchLine:
+    """One line of a batch as read: where it stands, and its JSON object."""
+
+    line: int
+    data: dict[str, Any]
+
+
+def _depth(value: object, limit: int) -> int:
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
+
+
+def read_batch(lines: Iterable[bytes], name: str) -> list[BatchLine]:
+    """Parse each non-blank line as a JSON object; refuse with ``name:LINE`` and the reason."""
+    out: list[BatchLine] = []
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        where = f"{name}:{number}"
+        if len(raw) > _MAX_LINE:
+            raise InvalidInput(f"{where}: the line is {len(raw)} bytes, more than the {_MAX_LINE} allowed.")
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise InvalidInput(f"{where}: not valid JSON ({exc}).", hint="Each line must be one complete JSON object.") from exc
+        if not isinstance(data, dict):
+            raise InvalidInput(f"{where}: a line must be a JSON object, not {type(data).__name__}.")
+        if _depth(data, _MAX_DEPTH) > _MAX_DEPTH:
+            raise InvalidInput(f"{where}: the JSON is nested more than {_MAX_DEPTH} levels deep.")
+        stamped = sorted(_STAMP_KEYS & data.keys())
+        if stamped:
+            raise InvalidInput(f"{where}: {', '.join(stamped)} are set by the log, not by a batch; remove them.")
+        kind = data.get("type")
+        if kind not in CHANGE_TYPES:
+            raise InvalidInput(f"{where}: unknown event type {kind!r}.", hint=f"Known types: {', '.join(CHANGE_TYPES)}.")
+        out.append(BatchLine(number, data))
+    if not out:
+        raise InvalidInput(f"{name}: the batch holds no events.")
+    return out
+
+
+def resolve_batch(batch: list[BatchLine], record: RecordState, sources: tuple[Source, ...], name: str) -> list[Change]:
+    """Validate each line as a change to ``record``.
+
+    Filled in where a line leaves them out: ``record``; ``sources`` from
+    ``--source``; a new fact's ``fact`` id; a sentence's ``paragraph`` and an
+    item's ``list`` (a new one, opened by the fact itself); ``after`` (the end
+    of the body or infobox as the batch has built it so far).
+    """
+    taken: set[str] = set()
+    body_end = record.body[-1] if record.body else None
+    infobox_end = record.infobox[-1] if record.infobox else None
+    changes: list[Change] = []
+    for item in batch:
+        data = dict(item.data)
+        where = f"{name}:{item.line}"
+        data.setdefault("record", record.slug)
+        if data["record"] != record.slug:
+            raise InvalidInput(f"{where}: the line is for record {data['record']!r}, but the batch is for {record.slug!r}.")
+        if sources and "sources" not in data and data["type"] not in ("record.created",):
+            data["sources"] = [s.model_dump(exclude_none=True) for s in sources]
+        kind = _KIND_OF.get(data["type"])
+        if kind is not None:
+            data.setdefault("fact", new_id(record, kind, taken))
+            if kind == "sentence":
+                data.setdefault("paragraph", data["fact"])
+            if kind == "item":
+                data.setdefault("list", data["fact"])
+            if kind == "infobox":
+                data.setdefault("after", infobox_end)
+            elif kind != "title":
+                data.setdefault("after", body_end)
+        try:
+            change = change_adapter().validate_python(data)
+        except ValidationError as exc:
+            raise InvalidInput(f"{where}: {first_problem(exc)}.") from exc
+        fact = getattr(change, "fact", None)
+        if kind is not None and fact is not None:
+            taken.add(fact)
+            if kind == "infobox":
+                infobox_end = fact
+            elif kind != "title":
+                body_end = fact
+        changes.append(change)
+    return changes

@@ -1,0 +1,130 @@
+"""Turns article text into the changes of one revision: a new record and every fact of it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from archive.article_text import ParsedArticle, parse_article
+from archive.dates import find_when
+from archive.sentences import split_sentences
+from events.errors import InvalidInput
+from events.ids import is_slug, next_fact_id
+from events.model import (
+    Change,
+    HeadingAdded,
+    InfoboxAdded,
+    ItemAdded,
+    RecordCreated,
+    SentenceAdded,
+    TitleAdded,
+)
+from events.source import Source, first_problem
+
+__all__ = ["article_changes", "read_article", "slug_for"]
+
+_MAX_FILE = 50 * 1024 * 1024
+
+
+def read_article(path: Path) -> ParsedArticle:
+    """Read and parse an article file; refuse a missing, huge, non-UTF-8 or malformed one."""
+    try:
+        size = path.stat().st_size
+        if size > _MAX_FILE:
+            raise InvalidInput(f"{path}: {size} bytes is more than the {_MAX_FILE} an article may have.")
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InvalidInput(f"{path}: no such file.") from exc
+    except IsADirectoryError as exc:
+        raise InvalidInput(f"{path} is a folder, not an article file.") from exc
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot be read ({exc.strerror}).") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidInput(
+            f"{path}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}).",
+            hint="Convert the file to UTF-8 (iconv -t UTF-8).",
+        ) from exc
+    if not text:
+        raise InvalidInput(f"{path}: the file is empty.", hint="An article begins with its title line, '= Title ='.")
+    return parse_article(text, str(path))
+
+
+def slug_for(path: Path) -> str:
+    """The record name a file gets when ``--record`` is not given: its name, lower-cased, hyphenated."""
+    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")[:100]
+    if not is_slug(slug):
+        raise InvalidInput(f"{path}: no record name can be made from the file name.", hint="Name one with --record SLUG.")
+    return slug
+
+
+class _Ids:
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def next(self, kind: str) -> str:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        return next_fact_id(kind, self.counts[kind])
+
+
+def article_changes(article: ParsedArticle, slug: str, sources: tuple[Source, ...], name: str) -> list[Change]:
+    """The changes that create record ``slug`` holding every fact of ``article``, in article order."""
+    ids = _Ids()
+    changes: list[Change] = []
+
+    def add(line: int, cls: type[Change], **fields: object) -> None:
+        try:
+            changes.append(cls(record=slug, sources=sources, **fields))
+        except ValidationError as exc:
+            raise InvalidInput(f"{name}:{line}: {first_problem(exc)}.") from exc
+
+    try:
+        changes.append(RecordCreated(record=slug, ending=article.ending))
+    except ValidationError as exc:
+        raise InvalidInput(f"record name '{slug}': {first_problem(exc)}.", hint="A record name is [a-z0-9][a-z0-9-]*.") from exc
+    add(1, TitleAdded, fact=ids.next("title"), text=article.title)
+    year_hint: int | None = None
+    after: str | None = None
+    for block in article.blocks:
+        if block.kind == "infobox":
+            field_after: str | None = None
+            for index, (key, value, line) in enumerate(block.fields):
+                fact = ids.next("infobox")
+                add(line, InfoboxAdded, fact=fact, key=key, value=value, after=field_after, gap=block.gap if index == 0 else 0)
+                field_after = fact
+                if key.lower() == "date" and year_hint is None and (when := find_when(value)) is not None:
+                    year_hint = when.start_year()
+        elif block.kind == "heading":
+            fact = ids.next("heading")
+            add(block.line, HeadingAdded, fact=fact, text=block.text, level=block.level, after=after, gap=block.gap)
+            after = fact
+        elif block.kind == "paragraph":
+            opener = ""
+            line = block.line
+            for lead, text in split_sentences(block.text):
+                line += lead.count("\n")
+                fact = ids.next("sentence")
+                opener = opener or fact
+                when = find_when(text, year_hint=year_hint)
+                if when is not None:
+                    year_hint = when.start_year()
+                gap = block.gap if fact == opener else 0
+                add(line, SentenceAdded, fact=fact, text=text, when=when, after=after, paragraph=opener, lead=lead, gap=gap)
+                line += text.count("\n")
+                after = fact
+        else:
+            opener = ""
+            for bullet, text, line in block.items:
+                fact = ids.next("item")
+                opener = opener or fact
+                when = find_when(text, year_hint=year_hint)
+                if when is not None:
+                    year_hint = when.start_year()
+                gap = block.gap if fact == opener else 0
+                add(line, ItemAdded, fact=fact, text=text, when=when, after=after, list=opener, bullet=bullet, gap=gap)
+                after = fact
+    return changes

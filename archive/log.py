@@ -1,0 +1,212 @@
+"""The change log on disk: streaming whole revisions out of it, and appending revisions to it durably."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from archive.store import Archive
+from events.codec import GENESIS, encode_line, line_hash
+from events.errors import ArchiveError, DamagedLog, InvalidInput, StaleRevision
+from events.model import Change, event_adapter, stamp
+from events.source import first_problem
+from projections.fold import apply_revision
+from projections.state import ArchiveState, Revision
+
+__all__ = ["LogReader", "PendingRevision", "Tail", "append_revisions", "locked", "replay"]
+
+Warn = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Tail:
+    """Where the whole revisions of the log end, and what follows them."""
+
+    offset: int
+    """Bytes of whole revisions: the next append starts here."""
+    seq: int
+    rev: int
+    hash: str
+    """The ``prev`` the next line must carry."""
+    torn: tuple[int, int] | None = None
+    """The byte range of an unfinished revision or partial line at the end, if any."""
+
+
+class LogReader:
+    """Streams the whole revisions of a log, checking ``seq``, ``rev`` and the hash chain of every line."""
+
+    def __init__(self, path: Path, *, warn: Warn | None = None, name: str | None = None) -> None:
+        self.path = path
+        self.name = name or path.name
+        self.warn = warn
+        self.tail: Tail | None = None
+        """Set once the revisions have been read to the end."""
+
+    def revisions(self) -> Iterator[list[Change]]:
+        """Each whole revision's events in order; an unfinished one at the end is left out, with a warning."""
+        adapter = event_adapter()
+        prev, seq, rev = GENESIS, 0, 0
+        offset = whole_offset = 0
+        whole = (0, 0, GENESIS)
+        pending: list[Change] = []
+        with open(self.path, "rb") as log:
+            for number, raw in enumerate(log, start=1):
+                if not raw.endswith(b"\n"):
+                    break  # a partial last line: torn tail
+                try:
+                    event = adapter.validate_json(raw)
+                except ValidationError as exc:
+                    raise DamagedLog(f"{self.name}:{number}: {_problem(exc)}.", hint="Run 'archive verify' for details.") from exc
+                where = f"{self.name}:{number}"
+                if event.seq != seq + 1:
+                    raise DamagedLog(f"{where}: seq is {event.seq}, expected {seq + 1}: a line is missing, repeated or out of order.")
+                if event.prev != prev:
+                    raise DamagedLog(
+                        f"{where}: prev does not match the hash of line {number - 1}: the log was changed at or before this line."
+                    )
+                expected_rev = rev if pending else rev + 1
+                if event.rev != expected_rev:
+                    raise DamagedLog(f"{where}: rev is {event.rev}, expected {expected_rev}.")
+                seq, rev, prev = event.seq, event.rev, line_hash(raw)
+                offset += len(raw)
+                pending.append(event)
+                if event.end:
+                    whole_offset, whole = offset, (seq, rev, prev)
+                    yield pending
+                    pending = []
+        size = self.path.stat().st_size
+        torn = (whole_offset, size) if size > whole_offset else None
+        if torn is not None and self.warn is not None:
+            self.warn(
+                f"{self.name}: bytes {torn[0]}-{torn[1]} at the end are an unfinished revision and were ignored; "
+                "'archive recover' moves them to .archive/quarantine/."
+            )
+        self.tail = Tail(whole_offset, *whole, torn=torn)
+
+
+def _problem(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    if err["type"] == "json_invalid":
+        return f"not valid JSON ({err['msg'].removeprefix('Invalid JSON: ')})"
+    return first_problem(exc)
+
+
+def replay(
+    archive: Archive,
+    *,
+    until: int | None = None,
+    warn: Warn | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[ArchiveState, Tail | None]:
+    """Fold the log into state, up to revision ``until`` (all when None).
+
+    Returns the state and, when the whole log was read, its tail.
+    """
+    state = ArchiveState()
+    reader = LogReader(archive.log, warn=warn)
+    for events in reader.revisions():
+        if until is not None and events[0].rev > until:  # type: ignore[attr-defined]
+            return state, None
+        try:
+            apply_revision(state, events)
+        except ArchiveError as exc:
+            raise DamagedLog(f"{reader.name}: revision {events[0].rev} cannot apply: {exc}") from exc  # type: ignore[attr-defined]
+        if progress is not None:
+            progress(len(events))
+    return state, reader.tail
+
+
+@contextmanager
+def locked(archive: Archive) -> Iterator[None]:
+    """Hold the archive's exclusive append lock (blocks until it is free)."""
+    archive.state_dir.mkdir(exist_ok=True)
+    with open(archive.lock_file, "a+b") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRevision:
+    """The changes of one revision to be, and its edit summary."""
+
+    changes: list[Change]
+    summary: str | None = None
+
+
+def append_revisions(
+    archive: Archive,
+    build: Callable[[ArchiveState], list[PendingRevision]],
+    *,
+    by: str,
+    expect_rev: int | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    warn: Warn | None = None,
+) -> list[Revision]:
+    """Append the revisions ``build`` makes from the current state, all in one write, or none.
+
+    Under the exclusive lock: replay, check ``expect_rev``, build, fold the new
+    events (refusing any that cannot apply), then write every line at once,
+    flush and fsync. On any error the log is left as it was.
+    """
+    with locked(archive):
+        state, tail = replay(archive, warn=warn)
+        assert tail is not None
+        if tail.torn is not None:
+            raise DamagedLog(
+                f"{archive.log.name} ends with an unfinished revision (bytes {tail.torn[0]}-{tail.torn[1]}).",
+                hint="Run 'archive recover' to move it to .archive/quarantine/, then append again.",
+            )
+        if expect_rev is not None and expect_rev != state.head:
+            raise StaleRevision(
+                f"--expect-rev {expect_rev} no longer holds: the archive is at revision {state.head}.",
+                hint=f"Look at what changed ('archive log'), then retry with --expect-rev {state.head}.",
+            )
+        pending = [p for p in build(state) if p.changes]
+        if not pending:
+            raise InvalidInput("Nothing to record: the revision would hold no change.")
+        at = clock()
+        seq, prev = tail.seq, tail.hash
+        lines: list[bytes] = []
+        written: list[Revision] = []
+        for rev, revision in enumerate(pending, start=state.head + 1):
+            events: list[Change] = []
+            last = len(revision.changes) - 1
+            for index, change in enumerate(revision.changes):
+                seq += 1
+                try:
+                    event = stamp(
+                        change, seq=seq, rev=rev, at=at, by=by, prev=prev,
+                        end=True if index == last else None,
+                        summary=revision.summary if index == last else None,
+                    )  # fmt: skip
+                except ValidationError as exc:
+                    raise InvalidInput(f"The change {index + 1} of revision {rev} is not valid: {first_problem(exc)}.") from exc
+                line = encode_line(event)
+                prev = line_hash(line)
+                lines.append(line)
+                events.append(event)
+            written.append(apply_revision(state, events))
+        _write(archive.log, tail.offset, b"".join(lines))
+        return written
+
+
+def _write(path: Path, offset: int, data: bytes) -> None:
+    with open(path, "ab") as log:
+        if log.tell() != offset:
+            raise DamagedLog(
+                f"{path.name} changed while it was read (size {log.tell()}, expected {offset}).",
+                hint="Someone edited it without the lock; run 'archive verify'.",
+            )
+        log.write(data)
+        log.flush()
+        os.fsync(log.fileno())

@@ -1,0 +1,76 @@
+"""Where an archive's files live, and how one is made or found."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from events.errors import Conflict, InvalidInput
+
+__all__ = ["Archive", "find_archive", "init_archive"]
+
+LOG_NAME = "events.jsonl"
+STATE_DIR = ".archive"
+VIEWS_DIR = "views"
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    """An archive folder: ``events.jsonl``, ``views/``, and private state in ``.archive/``."""
+
+    root: Path
+
+    @property
+    def log(self) -> Path:
+        """The change log, the one source of truth."""
+        return self.root / LOG_NAME
+
+    @property
+    def state_dir(self) -> Path:
+        """Private state: the lock, checkpoints, quarantine."""
+        return self.root / STATE_DIR
+
+    @property
+    def views(self) -> Path:
+        """Where ``build`` writes the views by default."""
+        return self.root / VIEWS_DIR
+
+    @property
+    def lock_file(self) -> Path:
+        """The file appenders lock, one at a time."""
+        return self.state_dir / "lock"
+
+
+def init_archive(root: Path) -> Archive:
+    """Make an empty archive in ``root`` (created if missing); refuse if one is there."""
+    archive = Archive(root)
+    if archive.log.exists():
+        raise Conflict(f"{archive.log} already exists: {root} is an archive already.", hint="Use it as it is, or choose another folder.")
+    if root.exists() and not root.is_dir():
+        raise InvalidInput(f"{root} is a file, not a folder.", hint="Choose a folder for the archive.")
+    root.mkdir(parents=True, exist_ok=True)
+    archive.state_dir.mkdir(exist_ok=True)
+    with open(archive.log, "xb") as log:
+        os.fsync(log.fileno())
+    _fsync_dir(root)
+    return archive
+
+
+def find_archive(root: Path) -> Archive:
+    """The archive in ``root``; refuse with what to do if there is none."""
+    archive = Archive(root)
+    if not archive.log.is_file():
+        raise InvalidInput(
+            f"{root} is not an archive: it has no {LOG_NAME}.",
+            hint=f"Make one with 'archive init {root}', or name another with -C DIR.",
+        )
+    return archive
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,43 @@
+"""Writes the views of every record to disk, each file atomically (temporary file, then rename)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from projections.state import ArchiveState
+from projections.views import BUILD_FILES, render_view
+
+__all__ = ["write_atomic", "write_views"]
+
+
+def write_atomic(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` so a reader sees the old file or the new, never half; skip if unchanged."""
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def write_views(state: ArchiveState, out: Path, on_record: Callable[[str], None] | None = None) -> int:
+    """Write ``out/<record>/`` for every record; return how many records."""
+    for slug, record in state.records.items():
+        for name, view, fmt in BUILD_FILES:
+            write_atomic(out / slug / name, render_view(record, view, fmt))
+        if on_record is not None:
+            on_record(slug)
+    return len(state.records)

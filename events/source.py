@@ -1,0 +1,102 @@
+"""`Source`: a citation that backs a fact, and how a command-line `--source` becomes one."""
+
+from __future__ import annotations
+
+import re
+
+import orjson
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from events.errors import InvalidInput
+from events.text import check_line
+
+__all__ = ["Source", "parse_source"]
+
+_URL = re.compile(r"https?://[^\s/$.?#][^\s]*\Z", re.IGNORECASE)
+_MAX_FIELD = 2000
+
+
+class Source(BaseModel):
+    """A citation: a title and/or a URL, plus what else is known of it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str | None = None
+    """The work's title, or a free-text citation."""
+    url: str | None = None
+    """An http(s) address of the work."""
+    publisher: str | None = None
+    author: str | None = None
+    published: str | None = None
+    """When the work was published, as EDTF (``2018-05-07``)."""
+    accessed: str | None = None
+    """When the URL was read, as EDTF (``2026-11-25``)."""
+    quote: str | None = None
+    """The words of the source that back the fact."""
+
+    @field_validator("title", "publisher", "author", "quote")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return check_line(value, limit=_MAX_FIELD, multiline=True)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if len(value) > _MAX_FIELD or not _URL.match(value):
+            raise ValueError("a source url must start with http:// or https:// and hold no spaces")
+        return value
+
+    @field_validator("published", "accessed")
+    @classmethod
+    def _date(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from events.when import check_edtf  # noqa: PLC0415
+
+        return check_edtf(value)
+
+    @model_validator(mode="after")
+    def _title_or_url(self) -> Source:
+        if self.title is None and self.url is None:
+            raise ValueError("a source needs a title or a url")
+        return self
+
+    def label(self) -> str:
+        """A one-line name for people: the title, else the URL."""
+        return self.title or self.url or ""
+
+
+def parse_source(text: str) -> Source:
+    """Turn a command-line ``--source`` into a Source: a URL, a JSON object, or free text."""
+    stripped = text.strip()
+    if not stripped:
+        raise InvalidInput("--source is empty.", hint="Give a URL, a citation, or a JSON Source object.")
+    try:
+        if stripped.startswith("{"):
+            try:
+                data = orjson.loads(stripped)
+            except orjson.JSONDecodeError as exc:
+                raise InvalidInput(
+                    f"--source {stripped[:60]!r} starts like JSON but is not: {exc}.",
+                    hint='Write it as {"title": "...", "url": "https://..."}.',
+                ) from exc
+            return Source.model_validate(data)
+        if re.match(r"[a-z][a-z0-9+.-]*://", stripped, re.IGNORECASE):
+            return Source(url=stripped)
+        return Source(title=stripped)
+    except ValidationError as exc:
+        raise InvalidInput(
+            f"--source {stripped[:60]!r} is not a valid source: {first_problem(exc)}."
+        ) from exc
+
+
+def first_problem(exc: ValidationError) -> str:
+    """The first problem pydantic found, as ``field: message``."""
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{where}: {msg}" if where else msg

@@ -1,0 +1,57 @@
+"""The rows of the infobox, timeline, sources and facts views, as typed records with a stable JSON shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from events.source import Source
+
+__all__ = ["FactRow", "InfoboxRow", "SourceRow", "TimelineRow"]
+
+
+@dataclass(slots=True, frozen=True)
+class InfoboxRow:
+    """One infobox field as shown."""
+
+    key: str
+    value: str
+    fact: str
+    rev: int
+    sources: tuple[Source, ...]
+
+
+@dataclass(slots=True, frozen=True)
+class TimelineRow:
+    """One dated fact: its EDTF date at its real precision, the qualifier the text uses, and its words."""
+
+    date: str
+    qualifier: str | None
+    text: str
+    fact: str
+    rev: int
+    sources: tuple[Source, ...]
+    section: str | None
+    """The heading it stands under; None in the lead."""
+
+
+@dataclass(slots=True, frozen=True)
+class SourceRow:
+    """One distinct source and the facts it backs, in article order."""
+
+    source: Source
+    facts: tuple[str, ...]
+
+
+@dataclass(slots=True, frozen=True)
+class FactRow:
+    """One visible fact: id, kind, words, and where it came from."""
+
+    fact: str
+    kind: str
+    text: str
+    key: str | None
+    section: str | None
+    date: str | None
+    rev: int
+    added: int
+    sources: tuple[Source, ...]

@@ -1,0 +1,56 @@
+"""Renders a record as Markdown: infobox as a table, a footnote to its sources after each fact."""
+
+from __future__ import annotations
+
+from events.source import Source
+from projections.layout import blocks
+from projections.sources import source_rows
+from projections.state import Fact, RecordState
+
+__all__ = ["render_markdown", "source_markdown"]
+
+
+def _escape_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def source_markdown(source: Source) -> str:
+    """A source as one Markdown line: linked title, author, publisher, dates, quote."""
+    title = source.title or source.url or ""
+    head = f"[{title}]({source.url})" if source.url else title
+    extra = [part for part in (source.author, source.publisher, source.published) if part]
+    if source.accessed:
+        extra.append(f"accessed {source.accessed}")
+    line = head + (", " + ", ".join(extra) if extra else "")
+    if source.quote:
+        line += f': "{source.quote}"'
+    return line
+
+
+def render_markdown(record: RecordState) -> str:
+    """The article in Markdown, with numbered footnotes naming the sources of every fact."""
+    numbers = {row.source: index for index, row in enumerate(source_rows(record), start=1)}
+
+    def cite(fact: Fact) -> str:
+        return "".join(f"[^{numbers[s]}]" for s in fact.sources)
+
+    out: list[str] = []
+    for block in blocks(record):
+        first = block.facts[0]
+        match block.kind:
+            case "title":
+                out.append(f"# {first.text}{cite(first)}")
+            case "heading":
+                out.append(f"{'#' * first.level} {first.text}{cite(first)}")
+            case "infobox":
+                rows = ["| Field | Value |", "| --- | --- |"]
+                rows += [f"| {_escape_cell(f.key)} | {_escape_cell(f.text)}{cite(f)} |" for f in block.facts]
+                out.append("\n".join(rows))
+            case "list":
+                out.append("\n".join(f"- {f.text}{cite(f)}" for f in block.facts))
+            case "paragraph":
+                out.append(" ".join(f"{f.text.strip()}{cite(f)}" for f in block.facts))
+    if numbers:
+        out.append("## Sources")
+        out.append("\n".join(f"[^{n}]: {source_markdown(s)}" for s, n in numbers.items()))
+    return "\n\n".join(out) + "\n"

@@ -1,0 +1,133 @@
+"""The state the log folds into: records, their facts in article order, and the revisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from events.source import Source
+from events.when import When
+
+__all__ = ["ArchiveState", "Fact", "FactKind", "RecordState", "Revision"]
+
+FactKind = Literal["title", "infobox", "heading", "sentence", "item"]
+
+
+@dataclass(slots=True)
+class Fact:
+    """One fact as it stands after the events folded so far (retracted ones are kept)."""
+
+    id: str
+    kind: FactKind
+    text: str
+    """The words: a sentence, an item, a heading, the title, or an infobox field's value."""
+    sources: tuple[Source, ...]
+    added: int
+    """The revision that added it."""
+    rev: int
+    """The last revision that changed its content."""
+    key: str = ""
+    """An infobox field's key."""
+    level: int = 0
+    """A heading's level (2 for ``== H ==``)."""
+    when: When | None = None
+    group: str = ""
+    """The paragraph (sentences) or list (items) it belongs to, by its opener's id."""
+    lead: str = ""
+    """White space before a sentence inside its paragraph."""
+    bullet: str = "- "
+    gap: int = 1
+    """Blank lines before the block it opens."""
+    retracted: bool = False
+    reason: str | None = None
+    versions: int = 1
+    """How many versions its content has had."""
+
+
+@dataclass(slots=True)
+class RecordState:
+    """One record: its facts by id and their order in the article."""
+
+    slug: str
+    created: int
+    """The revision that created it."""
+    ending: str = "\n"
+    rev: int = 0
+    """The last revision that changed it."""
+    title: str | None = None
+    """The id of its title fact."""
+    infobox: list[str] = field(default_factory=list)
+    """Infobox field ids in order (retracted ones included)."""
+    body: list[str] = field(default_factory=list)
+    """Heading, sentence and item ids in article order (retracted ones included)."""
+    facts: dict[str, Fact] = field(default_factory=dict)
+
+    def visible(self, fact_id: str) -> bool:
+        """Whether the fact exists and is not retracted."""
+        fact = self.facts.get(fact_id)
+        return fact is not None and not fact.retracted
+
+    def visible_body(self) -> list[Fact]:
+        """The body facts that show in the article, in order."""
+        facts = self.facts
+        return [f for f in (facts[i] for i in self.body) if not f.retracted]
+
+    def visible_infobox(self) -> list[Fact]:
+        """The infobox fields that show, in order."""
+        facts = self.facts
+        return [f for f in (facts[i] for i in self.infobox) if not f.retracted]
+
+    def title_text(self) -> str | None:
+        """The title, unless it is missing or retracted."""
+        if self.title is None or self.facts[self.title].retracted:
+            return None
+        return self.facts[self.title].text
+
+    def section_of(self, fact_id: str) -> str | None:
+        """The id of the nearest heading above a body fact, or None in the lead."""
+        section: str | None = None
+        for fid in self.body:
+            fact = self.facts[fid]
+            if fid == fact_id:
+                return section
+            if fact.kind == "heading" and not fact.retracted:
+                section = fid
+        return section
+
+    def next_counter(self, prefix: str) -> int:
+        """One more than the highest number of an id ``<prefix><number>`` in this record."""
+        top = 0
+        n = len(prefix)
+        for fid in self.facts:
+            if fid.startswith(prefix) and fid[n:].isdigit():
+                top = max(top, int(fid[n:]))
+        return top + 1
+
+
+@dataclass(slots=True, frozen=True)
+class Revision:
+    """One append: its number, provenance, and what it touched."""
+
+    rev: int
+    at: datetime
+    by: str
+    summary: str | None
+    events: int
+    records: tuple[str, ...]
+    first_seq: int
+
+
+@dataclass(slots=True)
+class ArchiveState:
+    """Everything the log says up to some revision."""
+
+    records: dict[str, RecordState] = field(default_factory=dict)
+    revisions: list[Revision] = field(default_factory=list)
+    seq: int = 0
+    """The last event folded."""
+
+    @property
+    def head(self) -> int:
+        """The last revision folded, 0 for an empty log."""
+        return self.revisions[-1].rev if self.revisions else 0

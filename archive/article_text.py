@@ -62,7 +62,12 @@ def parse_article(text: str, name: str = "<article>") -> ParsedArticle:
     lines = body.split("\n")
     title = _TITLE.fullmatch(lines[0])
     if title is None:
-        raise _refuse(name, 1, f"the first line must be the title, '= Title =', not {lines[0][:60]!r}", "Begin the file with the title line.")
+        raise _refuse(
+            name,
+            1,
+            f"the first line must be the title, '= Title =', not {lines[0][:60]!r}",
+            "Begin the file with the title line.",
+        )
     parsed = ParsedArticle(title.group(1), [], ending)
     gap = 0
     current: ParsedBlock | None = None
@@ -101,20 +106,31 @@ def parse_article(text: str, name: str = "<article>") -> ParsedArticle:
         gap = 0
     for block in parsed.blocks:
         if block.kind == "infobox" and not block.fields:
-            raise _refuse(name, block.line, "'Infobox' is followed by no field", "Give '- Key: value' lines under it, or remove it.")
+            raise _refuse(
+                name, block.line, "'Infobox' is followed by no field", "Give '- Key: value' lines under it, or remove it."
+            )
     return parsed
 
 
 def _field(line: str, number: int, name: str) -> tuple[str, str, int]:
     match = _FIELD.fullmatch(line)
     if match is None or not match.group(1).strip():
-        raise _refuse(name, number, f"an infobox field must read '- Key: value', not {line[:60]!r}", "End the infobox with an empty line before other text.")
+        raise _refuse(
+            name,
+            number,
+            f"an infobox field must read '- Key: value', not {line[:60]!r}",
+            "End the infobox with an empty line before other text.",
+        )
     key, value = match.group(1), match.group(2)
     if key != key.strip():
-        raise _refuse(name, number, f"the infobox key {key!r} has space at an end", "Write '- Key: value' with one space after the dash.")
+        raise _refuse(
+            name, number, f"the infobox key {key!r} has space at an end", "Write '- Key: value' with one space after the dash."
+        )
     if value is None:
         if line.endswith(" "):
-            raise _refuse(name, number, f"the infobox field '{key}' has a space but no value", "Remove the space or give a value.")
+            raise _refuse(
+                name, number, f"the infobox field '{key}' has a space but no value", "Remove the space or give a value."
+            )
         value = ""
     elif value == "" or not value.strip():
         raise _refuse(name, number, f"the infobox field '{key}' has a space but no value", "Remove the space or give a value.")

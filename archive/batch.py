@@ -20,7 +20,13 @@ __all__ = ["BatchLine", "read_batch", "resolve_batch"]
 _MAX_LINE = 1024 * 1024
 _MAX_DEPTH = 32
 _STAMP_KEYS = frozenset(Stamp.model_fields)
-_KIND_OF = {"title.added": "title", "infobox.added": "infobox", "heading.added": "heading", "sentence.added": "sentence", "item.added": "item"}
+_KIND_OF = {
+    "title.added": "title",
+    "infobox.added": "infobox",
+    "heading.added": "heading",
+    "sentence.added": "sentence",
+    "item.added": "item",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
 from collections.abc import Sequence
 from contextlib import suppress
@@ -12,74 +10,14 @@ from typing import Any
 
 import click
 
-from events.errors import ArchiveError, InvalidInput, UnknownName, UsageError
+from archive import cli_common as common
+from archive.cli_common import REV_HELP
+from events.errors import ArchiveError, InvalidInput, UsageError
 
 __all__ = ["cli", "main"]
 
 _FORMATS = ("text", "markdown", "json")
 _VIEWS = ("article", "infobox", "timeline", "sources", "facts")
-
-
-def _warn(message: str) -> None:
-    click.echo(f"Warning: {message}", err=True)
-
-
-def _out(text: str) -> None:
-    """Write exactly these characters to standard output, as UTF-8 whatever the locale."""
-    sys.stdout.buffer.write(text.encode("utf-8"))
-    sys.stdout.buffer.flush()
-
-
-def _archive(ctx: click.Context) -> Any:
-    from archive.store import find_archive  # noqa: PLC0415
-
-    return find_archive(ctx.obj["root"])
-
-
-def _by(by: str | None) -> str:
-    if by:
-        return by
-    name = os.environ.get("ARCHIVE_USER")
-    if name:
-        return name
-    with suppress(Exception):
-        return getpass.getuser()
-    return "unknown"
-
-
-def _sources(values: Sequence[str]) -> tuple[Any, ...]:
-    from events.source import parse_source  # noqa: PLC0415
-
-    return tuple(parse_source(value) for value in values)
-
-
-def _progress(total: int, label: str) -> Any:
-    """A progress bar on a terminal's stderr; nothing when piped."""
-    return click.progressbar(length=total, label=label, file=sys.stderr) if sys.stderr.isatty() and total > 1 else None
-
-
-def _state_at(ctx: click.Context, at: str | None) -> Any:
-    from archive.log import replay  # noqa: PLC0415
-    from archive.revisions import resolve_revision  # noqa: PLC0415
-
-    archive = _archive(ctx)
-    until = None if at is None else resolve_revision(at, archive.log)
-    state, _ = replay(archive, until=until, warn=_warn)
-    if until is not None and state.head < until:
-        raise UnknownName(f"Revision {at} does not exist yet: the archive is at revision {state.head}.")
-    return state
-
-
-def _record(state: Any, slug: str, at: str | None) -> Any:
-    record = state.records.get(slug)
-    if record is None:
-        known = ", ".join(sorted(state.records)) or "none yet"
-        where = f" at revision {state.head}" if at is not None else ""
-        raise UnknownName(f"Record '{slug}' does not exist{where}.", hint=f"Records: {known}.")
-    return record
-
-
-_REV_HELP = "A revision: its number, HEAD, HEAD~k, or an ISO 8601 time (the last revision at or before it)."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -121,15 +59,22 @@ def init(ctx: click.Context, directory: Path | None) -> None:
 @cli.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--record", "slug", help="The record's name (one file only); default: from the file name.")
-@click.option("--source", "sources", multiple=True, help="A URL, a citation, or a JSON Source object; repeatable. Default: the file itself.")
+@click.option(
+    "--source", "sources", multiple=True, help="A URL, a citation, or a JSON Source object; repeatable. Default: the file itself."
+)
 @click.option("--by", help="Who records this (default: $ARCHIVE_USER, else your login name).")
 @click.option("--summary", help="The edit summary (default: 'Import FILE').")
 @click.option("--expect-rev", type=int, help="Refuse (exit 3) unless the archive is at this revision.")
 @click.pass_context
 def import_(
-    ctx: click.Context, files: tuple[Path, ...], slug: str | None, sources: tuple[str, ...], by: str | None,
-    summary: str | None, expect_rev: int | None,
-) -> None:  # fmt: skip
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    slug: str | None,
+    sources: tuple[str, ...],
+    by: str | None,
+    summary: str | None,
+    expect_rev: int | None,
+) -> None:
     """Import article text FILES; each becomes one revision of a new record.
 
     The format: '= Title =', an optional 'Infobox' block of '- Key: value'
@@ -143,15 +88,18 @@ def import_(
 
     if slug is not None and len(files) > 1:
         raise UsageError("--record names one record; give it with one file only.")
-    given = _sources(sources)
-    bar = _progress(len(files), "Reading")
+    given = common.cited_sources(sources)
+    bar = common.progress(len(files), "Reading")
     plans: list[tuple[Path, str, list[Any]]] = []
     seen: dict[str, Path] = {}
     for path in files:
         article = read_article(path)
         name = slug if slug is not None else slug_for(path)
         if name in seen:
-            raise InvalidInput(f"{path} and {seen[name]} would both become record '{name}'.", hint="Rename one file, or import them one at a time with --record.")
+            raise InvalidInput(
+                f"{path} and {seen[name]} would both become record '{name}'.",
+                hint="Rename one file, or import them one at a time with --record.",
+            )
         seen[name] = path
         cited = given or (Source(title=path.name),)
         plans.append((path, name, article_changes(article, name, cited, str(path))))
@@ -169,7 +117,7 @@ def import_(
                 )
         return [PendingRevision(changes, summary or f"Import {path.name}") for path, _, changes in plans]
 
-    written = append_revisions(_archive(ctx), build, by=_by(by), expect_rev=expect_rev, warn=_warn)
+    written = append_revisions(common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn)
     for (path, name, changes), revision in zip(plans, written, strict=True):
         click.echo(f"Imported {path} as record '{name}': revision {revision.rev}, {len(changes) - 1} facts.")
 
@@ -179,7 +127,10 @@ def import_(
 @click.option("--section", help="The heading of the section to add to (made if missing).")
 @click.option("--lead", is_flag=True, help="Add to the lead, before the first heading.")
 @click.option("--text", help="A sentence to add, or with --revise the fact's new text.")
-@click.option("--when", help="The date the fact is about, EDTF (2017-09), optionally after a qualifier ('by 2017-09'). Default: read from the text.")
+@click.option(
+    "--when",
+    help="The date the fact is about, EDTF (2017-09), optionally after a qualifier ('by 2017-09'). Default: read from the text.",
+)
 @click.option("--paragraph", metavar="FACT", help="Append the sentence to the paragraph that holds FACT.")
 @click.option("--item", metavar="TEXT", help="A list item to add at the end of --section.")
 @click.option("--infobox", "infobox", metavar="KEY=VALUE", help="Set an infobox field.")
@@ -187,18 +138,38 @@ def import_(
 @click.option("--revise", metavar="FACT", help="A new version of FACT (same id), with --text.")
 @click.option("--retract", metavar="FACT", help="FACT leaves the views; its history stays.")
 @click.option("--reason", help="Why, with --retract or --remove-infobox.")
-@click.option("--events", "events_file", metavar="FILE", type=click.File("rb"), help="A batch of changes as JSON lines ('-': stdin), one revision.")
+@click.option(
+    "--events",
+    "events_file",
+    metavar="FILE",
+    type=click.File("rb"),
+    help="A batch of changes as JSON lines ('-': stdin), one revision.",
+)
 @click.option("--source", "sources", multiple=True, help="A URL, a citation, or a JSON Source object; repeatable; required.")
 @click.option("--by", help="Who records this (default: $ARCHIVE_USER, else your login name).")
 @click.option("--summary", help="The edit summary.")
 @click.option("--expect-rev", type=int, help="Refuse (exit 3) unless the archive is still at this revision.")
 @click.pass_context
 def append(
-    ctx: click.Context, record: str, section: str | None, lead: bool, text: str | None, when: str | None,
-    paragraph: str | None, item: str | None, infobox: str | None, remove_infobox: str | None, revise: str | None,
-    retract: str | None, reason: str | None, events_file: Any, sources: tuple[str, ...], by: str | None,
-    summary: str | None, expect_rev: int | None,
-) -> None:  # fmt: skip
+    ctx: click.Context,
+    record: str,
+    section: str | None,
+    lead: bool,
+    text: str | None,
+    when: str | None,
+    paragraph: str | None,
+    item: str | None,
+    infobox: str | None,
+    remove_infobox: str | None,
+    revise: str | None,
+    retract: str | None,
+    reason: str | None,
+    events_file: Any,
+    sources: tuple[str, ...],
+    by: str | None,
+    summary: str | None,
+    expect_rev: int | None,
+) -> None:
     """Add, revise or retract facts of RECORD as one revision, citing --source.
 
     \b
@@ -215,10 +186,19 @@ def append(
     from archive.batch import read_batch, resolve_batch  # noqa: PLC0415
     from archive.log import PendingRevision, append_revisions  # noqa: PLC0415
 
-    chosen = [name for name, value in (
-        ("--text", text if revise is None and item is None else None), ("--item", item), ("--infobox", infobox),
-        ("--remove-infobox", remove_infobox), ("--revise", revise), ("--retract", retract), ("--events", events_file),
-    ) if value is not None]  # fmt: skip
+    chosen = [
+        name
+        for name, value in (
+            ("--text", text if revise is None and item is None else None),
+            ("--item", item),
+            ("--infobox", infobox),
+            ("--remove-infobox", remove_infobox),
+            ("--revise", revise),
+            ("--retract", retract),
+            ("--events", events_file),
+        )
+        if value is not None
+    ]
     if len(chosen) != 1:
         raise UsageError(
             "Give one change per call" + (f" (got {', '.join(chosen)})." if chosen else "."),
@@ -233,8 +213,11 @@ def append(
     if item is not None and section is None and not lead:
         raise UsageError("A new item needs --section HEADING (or --lead).")
     if not sources and events_file is None:
-        raise InvalidInput("No --source given: every fact must cite one.", hint="Add --source URL, --source 'a citation', or --source '{\"title\": ..., \"url\": ...}'.")
-    cited = _sources(sources)
+        raise InvalidInput(
+            "No --source given: every fact must cite one.",
+            hint="Add --source URL, --source 'a citation', or --source '{\"title\": ..., \"url\": ...}'.",
+        )
+    cited = common.cited_sources(sources)
     when_value = editing.AUTO if when is None else editing.parse_when(when)
     batch = None
     if events_file is not None:
@@ -242,7 +225,7 @@ def append(
         batch = (read_batch(events_file, name), name)
 
     def build(state: Any) -> list[PendingRevision]:
-        rec = _record(state, record, None)
+        rec = common.get_record(state, record, None)
         place = None if lead else section
         if batch is not None:
             changes = resolve_batch(batch[0], rec, cited, batch[1])
@@ -260,7 +243,7 @@ def append(
             changes = editing.add_sentence(rec, section=place, text=text, when=when_value, paragraph=paragraph, sources=cited)  # type: ignore[arg-type]
         return [PendingRevision(changes, summary)]
 
-    [revision] = append_revisions(_archive(ctx), build, by=_by(by), expect_rev=expect_rev, warn=_warn)
+    [revision] = append_revisions(common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn)
     click.echo(f"Recorded revision {revision.rev} of '{record}': {revision.events} event{'s' if revision.events != 1 else ''}.")
 
 
@@ -268,27 +251,27 @@ def append(
 @click.argument("record")
 @click.option("--view", type=click.Choice(_VIEWS), default="article", show_default=True, help="Which view.")
 @click.option("--format", "fmt", type=click.Choice(_FORMATS), default="text", show_default=True, help="How to print it.")
-@click.option("--at", help=_REV_HELP + " Default: HEAD.")
+@click.option("--at", help=REV_HELP + " Default: HEAD.")
 @click.pass_context
 def show(ctx: click.Context, record: str, view: str, fmt: str, at: str | None) -> None:
     """Print one view of RECORD: the article, its infobox, timeline, sources or facts."""
     from projections.views import render_view  # noqa: PLC0415
 
-    state = _state_at(ctx, at)
-    _out(render_view(_record(state, record, at), view, fmt))
+    state = common.state_at(ctx, at)
+    common.out(render_view(common.get_record(state, record, at), view, fmt))
 
 
 @cli.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Where to write (default: the archive's views/).")
-@click.option("--at", help=_REV_HELP + " Default: HEAD.")
+@click.option("--at", help=REV_HELP + " Default: HEAD.")
 @click.pass_context
 def build(ctx: click.Context, out: Path | None, at: str | None) -> None:
     """Write views/<record>/: article.txt, article.md, infobox.json, timeline.json, sources.json."""
     from archive.views_out import write_views  # noqa: PLC0415
 
-    state = _state_at(ctx, at)
-    target = out if out is not None else _archive(ctx).views
-    bar = _progress(len(state.records), "Building")
+    state = common.state_at(ctx, at)
+    target = out if out is not None else common.open_archive(ctx).views
+    bar = common.progress(len(state.records), "Building")
     count = write_views(state, target, on_record=(lambda _slug: bar.update(1)) if bar else None)
     if bar is not None:
         bar.render_finish()
@@ -297,22 +280,28 @@ def build(ctx: click.Context, out: Path | None, at: str | None) -> None:
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
-@click.option("--at", help=_REV_HELP + " Default: HEAD.")
+@click.option("--at", help=REV_HELP + " Default: HEAD.")
 @click.pass_context
 def records(ctx: click.Context, fmt: str, at: str | None) -> None:
     """List the records: name, title, facts shown, last revision."""
     from projections.views import to_json  # noqa: PLC0415
 
-    state = _state_at(ctx, at)
+    state = common.state_at(ctx, at)
     rows = [
-        {"record": r.slug, "title": r.title_text(), "facts": sum(not f.retracted for f in r.facts.values()), "rev": r.rev, "created": r.created}
+        {
+            "record": r.slug,
+            "title": r.title_text(),
+            "facts": sum(not f.retracted for f in r.facts.values()),
+            "rev": r.rev,
+            "created": r.created,
+        }
         for r in state.records.values()
     ]
     if fmt == "json":
-        _out(to_json(rows))
+        common.out(to_json(rows))
         return
     for row in rows:
-        _out(f"{row['record']}  {row['title'] or '(no title)'}  ({row['facts']} facts, r{row['rev']})\n")
+        common.out(f"{row['record']}  {row['title'] or '(no title)'}  ({row['facts']} facts, r{row['rev']})\n")
 
 
 @cli.command()
@@ -323,19 +312,30 @@ def log(ctx: click.Context, record: str | None, fmt: str) -> None:
     """List the revisions, newest first (only those touching RECORD, if given)."""
     from projections.views import to_json  # noqa: PLC0415
 
-    state = _state_at(ctx, None)
+    state = common.state_at(ctx, None)
     if record is not None:
-        _record(state, record, None)
+        common.get_record(state, record, None)
     revisions = [r for r in reversed(state.revisions) if record is None or record in r.records]
     if fmt == "json":
-        _out(to_json([
-            {"rev": r.rev, "at": r.at.isoformat().replace("+00:00", "Z"), "by": r.by, "summary": r.summary, "events": r.events, "records": list(r.records)}
-            for r in revisions
-        ]))  # fmt: skip
+        common.out(
+            to_json(
+                [
+                    {
+                        "rev": r.rev,
+                        "at": r.at.isoformat().replace("+00:00", "Z"),
+                        "by": r.by,
+                        "summary": r.summary,
+                        "events": r.events,
+                        "records": list(r.records),
+                    }
+                    for r in revisions
+                ]
+            )
+        )
         return
     for r in revisions:
         when = r.at.strftime("%Y-%m-%d %H:%M:%SZ")
-        _out(f"r{r.rev}  {when}  {r.by}  {', '.join(r.records)}  ({r.events} events)  {r.summary or ''}".rstrip() + "\n")
+        common.out(f"r{r.rev}  {when}  {r.by}  {', '.join(r.records)}  ({r.events} events)  {r.summary or ''}".rstrip() + "\n")
 
 
 @cli.command()
@@ -346,7 +346,7 @@ def schema() -> None:
 
     schema = event_adapter().json_schema()
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "fact-archive event line", **schema}
-    _out(to_json(schema))
+    common.out(to_json(schema))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -370,3 +370,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"Error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
         return 1
     return result if isinstance(result, int) else 0
+
+
+# Commands of later topics live in their own modules and register on import.

@@ -13,9 +13,19 @@ __all__ = ["find_when"]
 # --- the grammar ---------------------------------------------------------------------------------
 
 _MONTH_NAMES: Final = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _MONTHS: Final[dict[str, int]] = {
     **{name: number for number, name in enumerate(_MONTH_NAMES, 1)},
     **{name[:3]: number for number, name in enumerate(_MONTH_NAMES, 1)},
@@ -64,35 +74,156 @@ _LEAD: Final = re.compile(
     re.IGNORECASE,
 )
 _PREP_QUALIFIER: Final[dict[str, Qualifier]] = {
-    "on": "on", "in": "in", "during": "in", "throughout": "in", "by": "by", "as of": "by",
-    "after": "after", "before": "before", "prior to": "before",
-    "until": "until", "till": "until", "til": "until", "up to": "until", "up until": "until",
-}  # fmt: skip
+    "on": "on",
+    "in": "in",
+    "during": "in",
+    "throughout": "in",
+    "by": "by",
+    "as of": "by",
+    "after": "after",
+    "before": "before",
+    "prior to": "before",
+    "until": "until",
+    "till": "until",
+    "til": "until",
+    "up to": "until",
+    "up until": "until",
+}
 _OPEN_PREPS: Final = frozenset({"since", "from"})
 _RANGE_SEPS: Final[dict[str, frozenset[str]]] = {
     "from": frozenset({"to", "until", "till", "through", "thru"}),
     "between": frozenset({"and"}),
 }
 _CIRCA_PREPS: Final = frozenset({"in", "on", "during", "throughout"})
-_MOD_KIND: Final = {"early": "early", "beginning of": "early", "start of": "early",
-                    "mid": "mid", "middle of": "mid", "late": "late", "end of": "late"}  # fmt: skip
+_MOD_KIND: Final = {
+    "early": "early",
+    "beginning of": "early",
+    "start of": "early",
+    "mid": "mid",
+    "middle of": "mid",
+    "late": "late",
+    "end of": "late",
+}
 _SEASONS: Final = {"early": ("01", "04"), "mid": ("05", "08"), "late": ("09", "12")}
 
 # What may follow a bare number that makes it a count, amount or duration rather than a year.
 _FOLLOW: Final = re.compile(r"[^\S\n]*(?:(?P<pct>%|per\s*cent(?![^\W_])|percent(?![^\W_]))|(?P<word>[^\W\d_][\w'\u2019]*))")
 _NOT_YEAR_WORDS: Final = frozenset(
-    "year years yr yrs month months week weeks day days hour hours hr hrs h minute minutes min mins "
-    "second seconds decade decades century centuries am pm people men women children persons troops "
-    "police personnel staff militia infantry cattle strong more fewer plus odd hundred thousand "
-    "million billion trillion km kilometres kilometers m mi kg t tonnes ft feet sq square ha".split()
+    [
+        "year",
+        "years",
+        "yr",
+        "yrs",
+        "month",
+        "months",
+        "week",
+        "weeks",
+        "day",
+        "days",
+        "hour",
+        "hours",
+        "hr",
+        "hrs",
+        "h",
+        "minute",
+        "minutes",
+        "min",
+        "mins",
+        "second",
+        "seconds",
+        "decade",
+        "decades",
+        "century",
+        "centuries",
+        "am",
+        "pm",
+        "people",
+        "men",
+        "women",
+        "children",
+        "persons",
+        "troops",
+        "police",
+        "personnel",
+        "staff",
+        "militia",
+        "infantry",
+        "cattle",
+        "strong",
+        "more",
+        "fewer",
+        "plus",
+        "odd",
+        "hundred",
+        "thousand",
+        "million",
+        "billion",
+        "trillion",
+        "km",
+        "kilometres",
+        "kilometers",
+        "m",
+        "mi",
+        "kg",
+        "t",
+        "tonnes",
+        "ft",
+        "feet",
+        "sq",
+        "square",
+        "ha",
+    ]
 )
 _NOT_PLURAL: Final = frozenset(
-    "was has does goes always perhaps besides towards afterwards onwards upwards whereas sometimes "
-    "unless thus its this his hers ours yours theirs across nevertheless regardless news".split()
+    [
+        "was",
+        "has",
+        "does",
+        "goes",
+        "always",
+        "perhaps",
+        "besides",
+        "towards",
+        "afterwards",
+        "onwards",
+        "upwards",
+        "whereas",
+        "sometimes",
+        "unless",
+        "thus",
+        "its",
+        "this",
+        "his",
+        "hers",
+        "ours",
+        "yours",
+        "theirs",
+        "across",
+        "nevertheless",
+        "regardless",
+        "news",
+    ]
 )
 _CHANGE_VERBS: Final = frozenset(
-    "increased decreased rose risen fell fallen grew grown dropped declined reduced cut raised "
-    "outnumbered exceeded up down".split()
+    [
+        "increased",
+        "decreased",
+        "rose",
+        "risen",
+        "fell",
+        "fallen",
+        "grew",
+        "grown",
+        "dropped",
+        "declined",
+        "reduced",
+        "cut",
+        "raised",
+        "outnumbered",
+        "exceeded",
+        "up",
+        "down",
+    ]
 )
 _WORD_BEFORE: Final = re.compile(r"([^\W\d_]+)\s+\Z")
 _START_PUNCT: Final = re.compile(r"\s*[,:]")
@@ -121,11 +252,13 @@ _STOP: Final = _Stop()
 
 
 def _year(text: str) -> tuple[int, bool]:
+    """The number of a year token and whether it carries an era mark."""
     digits = re.search(r"[0-9]+", text)
     return (int(digits.group()) if digits else 0), ("AD" in text or "CE" in text)
 
 
 def _parse_side(text: str) -> _Point | None:
+    """Read one side of an expression by the first shape it fits."""
     for shape, pattern in _SHAPE_RES:
         found = pattern.fullmatch(text)
         if found is None:
@@ -140,10 +273,11 @@ def _parse_side(text: str) -> _Point | None:
         day_digits = re.match(r"[0-9]+", day_text) if day_text else None
         day = int(day_digits.group()) if day_digits else None
         year, era = _year(year_text) if year_text else (None, False)
+        kind = shape
         if shape in ("iso", "dmy", "mdy"):
-            shape = "dmy" if year is not None else ("dm" if shape == "dmy" else "md")
+            kind = "dmy" if year is not None else ("dm" if shape == "dmy" else "md")
         comma = bool(parts.get("comma"))
-        return _Point(shape, year, month, day, era, len(day_digits.group()) if day_digits else 0, comma)
+        return _Point(kind, year, month, day, era, len(day_digits.group()) if day_digits else 0, comma)
     return None
 
 
@@ -188,6 +322,7 @@ def _edtf(point: _Point) -> str | None:
 
 
 def _key(point: _Point) -> tuple[int, int, int]:
+    """Order points by their earliest day."""
     return (point.year or 0, point.month or 0, point.day or 0)
 
 
@@ -205,10 +340,7 @@ def _counted(text: str, end: int) -> bool:
     if low in _NOT_YEAR_WORDS:
         return True
     return (
-        len(low) >= 4
-        and low.endswith("s")
-        and not low.endswith(("ss", "us", "is", "'s", "\u2019s"))
-        and low not in _NOT_PLURAL
+        len(low) >= 4 and low.endswith("s") and not low.endswith(("ss", "us", "is", "'s", "\u2019s")) and low not in _NOT_PLURAL
     )
 
 

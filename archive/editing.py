@@ -149,7 +149,9 @@ def _place(
         heading = new_id(record, "heading")
         after = record.body[-1] if record.body else None
         gap = 1 if (record.body or record.infobox or record.title) else 0
-        change = _make(HeadingAdded, record=record.slug, fact=heading, text=section, level=2, after=after, gap=gap, sources=sources)
+        change = _make(
+            HeadingAdded, record=record.slug, fact=heading, text=section, level=2, after=after, gap=gap, sources=sources
+        )
         return [change], heading, [], True
     heading, span = found
     visible = [fid for fid in span if not record.facts[fid].retracted]
@@ -184,13 +186,26 @@ def add_sentence(
         if section is not None:
             heading = record.section_of(paragraph)
             if heading is None or record.facts[heading].text != section:
-                raise InvalidInput(f"--paragraph {paragraph} is not in the section '{section}'.", hint="Drop --section, or name the paragraph's own.")
-        anchor = [fid for fid in record.body if record.facts[fid].kind == "sentence" and record.facts[fid].group == holder.group][-1]
+                raise InvalidInput(
+                    f"--paragraph {paragraph} is not in the section '{section}'.",
+                    hint="Drop --section, or name the paragraph's own.",
+                )
+        anchor = [fid for fid in record.body if record.facts[fid].kind == "sentence" and record.facts[fid].group == holder.group][
+            -1
+        ]
         return [
             _make(
-                SentenceAdded, record=record.slug, fact=fact, text=text, when=_when(record, text, when, anchor),
-                after=anchor, paragraph=holder.group, lead=" ", gap=0, sources=sources,
-            )  # fmt: skip
+                SentenceAdded,
+                record=record.slug,
+                fact=fact,
+                text=text,
+                when=_when(record, text, when, anchor),
+                after=anchor,
+                paragraph=holder.group,
+                lead=" ",
+                gap=0,
+                sources=sources,
+            )
         ]
     changes, anchor, _span, after_heading = _place(record, section, sources)
     gap = _paragraph_gap(record) if after_heading else 1
@@ -198,9 +213,17 @@ def add_sentence(
         gap = 1
     changes.append(
         _make(
-            SentenceAdded, record=record.slug, fact=fact, text=text, when=_when(record, text, when, anchor),
-            after=anchor, paragraph=fact, lead="", gap=gap, sources=sources,
-        )  # fmt: skip
+            SentenceAdded,
+            record=record.slug,
+            fact=fact,
+            text=text,
+            when=_when(record, text, when, anchor),
+            after=anchor,
+            paragraph=fact,
+            lead="",
+            gap=gap,
+            sources=sources,
+        )
     )
     return changes
 
@@ -218,9 +241,17 @@ def add_item(record: RecordState, *, section: str | None, text: str, sources: tu
     when = find_when(text, year_hint=_year_hint(record, anchor))
     changes.append(
         _make(
-            ItemAdded, record=record.slug, fact=fact, text=text, when=when, after=anchor,
-            list=group, bullet=bullet, gap=gap, sources=sources,
-        )  # fmt: skip
+            ItemAdded,
+            record=record.slug,
+            fact=fact,
+            text=text,
+            when=when,
+            after=anchor,
+            list=group,
+            bullet=bullet,
+            gap=gap,
+            sources=sources,
+        )
     )
     return changes
 
@@ -230,16 +261,24 @@ def set_infobox(record: RecordState, *, assignment: str, sources: tuple[Source, 
     key, sep, value = assignment.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise InvalidInput(f"--infobox {assignment!r} must read KEY=VALUE.", hint="For example --infobox 'Result=Libyan National Army victory'.")
+        raise InvalidInput(
+            f"--infobox {assignment!r} must read KEY=VALUE.", hint="For example --infobox 'Result=Libyan National Army victory'."
+        )
     for fact in record.visible_infobox():
         if fact.key == key:
             return [_make(InfoboxRevised, record=record.slug, fact=fact.id, value=value, sources=sources)]
     fields = record.infobox
     return [
         _make(
-            InfoboxAdded, record=record.slug, fact=new_id(record, "infobox"), key=key, value=value,
-            after=fields[-1] if fields else None, gap=1, sources=sources,
-        )  # fmt: skip
+            InfoboxAdded,
+            record=record.slug,
+            fact=new_id(record, "infobox"),
+            key=key,
+            value=value,
+            after=fields[-1] if fields else None,
+            gap=1,
+            sources=sources,
+        )
     ]
 
 
@@ -252,9 +291,7 @@ def remove_infobox(record: RecordState, *, key: str, reason: str | None, sources
     raise UnknownName(f"The infobox of '{record.slug}' has no field '{key}'.", hint=f"Its fields: {keys}.")
 
 
-def revise(
-    record: RecordState, *, fact_id: str, text: str, when: When | str | None, sources: tuple[Source, ...]
-) -> list[Change]:
+def revise(record: RecordState, *, fact_id: str, text: str, when: When | str | None, sources: tuple[Source, ...]) -> list[Change]:
     """A new version of a fact, same id: its text (an infobox field's value) and, for sentences and items, its date."""
     fact = _visible(record, fact_id)
     common = {"record": record.slug, "fact": fact_id, "sources": sources}

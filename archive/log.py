@@ -66,7 +66,9 @@ class LogReader:
                     raise DamagedLog(f"{self.name}:{number}: {_problem(exc)}.", hint="Run 'archive verify' for details.") from exc
                 where = f"{self.name}:{number}"
                 if event.seq != seq + 1:
-                    raise DamagedLog(f"{where}: seq is {event.seq}, expected {seq + 1}: a line is missing, repeated or out of order.")
+                    raise DamagedLog(
+                        f"{where}: seq is {event.seq}, expected {seq + 1}: a line is missing, repeated or out of order."
+                    )
                 if event.prev != prev:
                     raise DamagedLog(
                         f"{where}: prev does not match the hash of line {number - 1}: the log was changed at or before this line."
@@ -185,10 +187,15 @@ def append_revisions(
                 seq += 1
                 try:
                     event = stamp(
-                        change, seq=seq, rev=rev, at=at, by=by, prev=prev,
+                        change,
+                        seq=seq,
+                        rev=rev,
+                        at=at,
+                        by=by,
+                        prev=prev,
                         end=True if index == last else None,
                         summary=revision.summary if index == last else None,
-                    )  # fmt: skip
+                    )
                 except ValidationError as exc:
                     raise InvalidInput(f"The change {index + 1} of revision {rev} is not valid: {first_problem(exc)}.") from exc
                 line = encode_line(event)

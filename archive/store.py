@@ -46,7 +46,9 @@ def init_archive(root: Path) -> Archive:
     """Make an empty archive in ``root`` (created if missing); refuse if one is there."""
     archive = Archive(root)
     if archive.log.exists():
-        raise Conflict(f"{archive.log} already exists: {root} is an archive already.", hint="Use it as it is, or choose another folder.")
+        raise Conflict(
+            f"{archive.log} already exists: {root} is an archive already.", hint="Use it as it is, or choose another folder."
+        )
     if root.exists() and not root.is_dir():
         raise InvalidInput(f"{root} is a file, not a folder.", hint="Choose a folder for the archive.")
     root.mkdir(parents=True, exist_ok=True)

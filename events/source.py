@@ -89,9 +89,7 @@ def parse_source(text: str) -> Source:
             return Source(url=stripped)
         return Source(title=stripped)
     except ValidationError as exc:
-        raise InvalidInput(
-            f"--source {stripped[:60]!r} is not a valid source: {first_problem(exc)}."
-        ) from exc
+        raise InvalidInput(f"--source {stripped[:60]!r} is not a valid source: {first_problem(exc)}.") from exc
 
 
 def first_problem(exc: ValidationError) -> str:

@@ -65,7 +65,10 @@ def apply_event(state: ArchiveState, event: Change) -> None:
                 hint="Add to it with 'archive append', or choose another name with --record.",
             )
         state.records[event.record] = RecordState(
-            slug=event.record, created=event.rev, ending=event.ending, rev=event.rev  # type: ignore[attr-defined]
+            slug=event.record,
+            created=event.rev,
+            ending=event.ending,
+            rev=event.rev,  # type: ignore[attr-defined]
         )
     else:
         record = state.records.get(event.record)
@@ -111,7 +114,9 @@ def _check_anchor(record: RecordState, after: str | None, kinds: frozenset[str])
         return
     fact = record.facts.get(after)
     if fact is None or fact.kind not in kinds:
-        raise UnknownName(f"'after': fact '{after}' is not in the {'infobox' if 'infobox' in kinds else 'body'} of record '{record.slug}'.")
+        raise UnknownName(
+            f"'after': fact '{after}' is not in the {'infobox' if 'infobox' in kinds else 'body'} of record '{record.slug}'."
+        )
 
 
 def _insert(order: list[str], fact_id: str, after: str | None) -> None:
@@ -177,9 +182,17 @@ def _(event: SentenceAdded, record: RecordState) -> None:
     _check_group(record, event.fact, event.paragraph, "sentence", "paragraph")
     rev = event.rev  # type: ignore[attr-defined]
     record.facts[event.fact] = Fact(
-        event.fact, "sentence", event.text, event.sources, rev, rev,
-        when=event.when, group=event.paragraph, lead=event.lead, gap=event.gap,
-    )  # fmt: skip
+        event.fact,
+        "sentence",
+        event.text,
+        event.sources,
+        rev,
+        rev,
+        when=event.when,
+        group=event.paragraph,
+        lead=event.lead,
+        gap=event.gap,
+    )
     _insert(record.body, event.fact, event.after)
 
 
@@ -190,9 +203,17 @@ def _(event: ItemAdded, record: RecordState) -> None:
     _check_group(record, event.fact, event.list, "item", "list")
     rev = event.rev  # type: ignore[attr-defined]
     record.facts[event.fact] = Fact(
-        event.fact, "item", event.text, event.sources, rev, rev,
-        when=event.when, group=event.list, bullet=event.bullet, gap=event.gap,
-    )  # fmt: skip
+        event.fact,
+        "item",
+        event.text,
+        event.sources,
+        rev,
+        rev,
+        when=event.when,
+        group=event.list,
+        bullet=event.bullet,
+        gap=event.gap,
+    )
     _insert(record.body, event.fact, event.after)
 
 

@@ -100,7 +100,9 @@ def _sources_text(record: RecordState) -> str:
 
 
 def _sources_markdown(record: RecordState) -> str:
-    return "".join(f"{i}. {source_markdown(r.source)} (backs {', '.join(r.facts)})\n" for i, r in enumerate(source_rows(record), 1))
+    return "".join(
+        f"{i}. {source_markdown(r.source)} (backs {', '.join(r.facts)})\n" for i, r in enumerate(source_rows(record), 1)
+    )
 
 
 def _sources_json(record: RecordState) -> str:
@@ -119,9 +121,16 @@ def fact_rows(record: RecordState) -> list[FactRow]:
             section = fact.text
         rows.append(
             FactRow(
-                fact.id, fact.kind, fact.text, fact.key or None, section if fact.kind in ("sentence", "item") else None,
-                fact.when.edtf if fact.when else None, fact.rev, fact.added, fact.sources,
-            )  # fmt: skip
+                fact.id,
+                fact.kind,
+                fact.text,
+                fact.key or None,
+                section if fact.kind in ("sentence", "item") else None,
+                fact.when.edtf if fact.when else None,
+                fact.rev,
+                fact.added,
+                fact.sources,
+            )
         )
     return rows
 
@@ -171,10 +180,26 @@ VIEWS: dict[str, View] = {
     view.name: view
     for view in (
         View("article", "the article text", {"text": render_text, "markdown": render_markdown, "json": _article_json}),
-        View("infobox", "the infobox fields in order", {"text": _infobox_text, "markdown": _infobox_markdown, "json": _infobox_json}),
-        View("timeline", "dated facts, earliest first", {"text": _timeline_text, "markdown": _timeline_markdown, "json": _timeline_json}),
-        View("sources", "each source and the facts it backs", {"text": _sources_text, "markdown": _sources_markdown, "json": _sources_json}),
-        View("facts", "every fact with its id, kind and revision", {"text": _facts_text, "markdown": _facts_markdown, "json": _facts_json}),
+        View(
+            "infobox",
+            "the infobox fields in order",
+            {"text": _infobox_text, "markdown": _infobox_markdown, "json": _infobox_json},
+        ),
+        View(
+            "timeline",
+            "dated facts, earliest first",
+            {"text": _timeline_text, "markdown": _timeline_markdown, "json": _timeline_json},
+        ),
+        View(
+            "sources",
+            "each source and the facts it backs",
+            {"text": _sources_text, "markdown": _sources_markdown, "json": _sources_json},
+        ),
+        View(
+            "facts",
+            "every fact with its id, kind and revision",
+            {"text": _facts_text, "markdown": _facts_markdown, "json": _facts_json},
+        ),
     )
 }
 

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - the sentences under test hold en and em dashes on purpose
 """Tests for archive.dates: the date a sentence is about."""
 
 from __future__ import annotations

@@ -1,0 +1,83 @@
+"""What every command shares: finding the archive, reading state at a revision, output, warnings, progress."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from contextlib import suppress
+from typing import Any
+
+import click
+
+from events.errors import UnknownName
+
+__all__ = ["REV_HELP", "author", "cited_sources", "get_record", "open_archive", "out", "progress", "state_at", "warn"]
+
+REV_HELP = "A revision: its number, HEAD, HEAD~k, or an ISO 8601 time (the last revision at or before it)."
+
+
+def warn(message: str) -> None:
+    """Tell the user on stderr, without stopping."""
+    click.echo(f"Warning: {message}", err=True)
+
+
+def out(text: str) -> None:
+    """Write exactly these characters to standard output, as UTF-8 whatever the locale."""
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
+
+
+def open_archive(ctx: click.Context) -> Any:
+    """The archive -C names; refuses a folder that is not one."""
+    from archive.store import find_archive  # noqa: PLC0415
+
+    return find_archive(ctx.obj["root"])
+
+
+def author(by: str | None) -> str:
+    """Who records a revision: --by, else $ARCHIVE_USER, else the login name."""
+    if by:
+        return by
+    name = os.environ.get("ARCHIVE_USER")
+    if name:
+        return name
+    with suppress(Exception):
+        return getpass.getuser()
+    return "unknown"
+
+
+def cited_sources(values: Sequence[str]) -> tuple[Any, ...]:
+    """The --source options as Source objects."""
+    from events.source import parse_source  # noqa: PLC0415
+
+    return tuple(parse_source(value) for value in values)
+
+
+def progress(total: int, label: str) -> Any:
+    """A progress bar on a terminal's stderr; nothing when piped."""
+    return click.progressbar(length=total, label=label, file=sys.stderr) if sys.stderr.isatty() and total > 1 else None
+
+
+def state_at(ctx: click.Context, at: str | None) -> Any:
+    """The archive's state at revision ``at`` (HEAD when None); refuses a revision that does not exist."""
+    from archive.log import replay  # noqa: PLC0415
+    from archive.revisions import resolve_revision  # noqa: PLC0415
+
+    found = open_archive(ctx)
+    until = None if at is None else resolve_revision(at, found.log)
+    state, _ = replay(found, until=until, warn=warn)
+    if until is not None and state.head < until:
+        raise UnknownName(f"Revision {at} does not exist yet: the archive is at revision {state.head}.")
+    return state
+
+
+def get_record(state: Any, slug: str, at: str | None) -> Any:
+    """The record named ``slug`` in ``state``; refuses an unknown one, listing the known."""
+    record = state.records.get(slug)
+    if record is None:
+        known = ", ".join(sorted(state.records)) or "none yet"
+        where = f" at revision {state.head}" if at is not None else ""
+        raise UnknownName(f"Record '{slug}' does not exist{where}.", hint=f"Records: {known}.")
+    return record

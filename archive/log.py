@@ -42,22 +42,31 @@ class Tail:
 class LogReader:
     """Streams the whole revisions of a log, checking ``seq``, ``rev`` and the hash chain of every line."""
 
-    def __init__(self, path: Path, *, warn: Warn | None = None, name: str | None = None) -> None:
+    def __init__(self, path: Path, *, warn: Warn | None = None, name: str | None = None, start: Tail | None = None) -> None:
         self.path = path
         self.name = name or path.name
         self.warn = warn
+        self.start = start
+        """Where to begin: after the whole revisions a previous read (or a checkpoint) covered."""
         self.tail: Tail | None = None
         """Set once the revisions have been read to the end."""
 
     def revisions(self) -> Iterator[list[Change]]:
-        """Each whole revision's events in order; an unfinished one at the end is left out, with a warning."""
+        """Each whole revision's events in order; an unfinished one at the end is left out, with a warning.
+
+        Line ``n`` of the log holds event ``seq == n``, so errors name the line even when reading starts
+        past the beginning.
+        """
         adapter = event_adapter()
-        prev, seq, rev = GENESIS, 0, 0
-        offset = whole_offset = 0
-        whole = (0, 0, GENESIS)
+        start = self.start or Tail(0, 0, 0, GENESIS)
+        prev, seq, rev = start.hash, start.seq, start.rev
+        offset = whole_offset = read_end = start.offset
+        whole = (seq, rev, prev)
         pending: list[Change] = []
         with open(self.path, "rb") as log:
-            for number, raw in enumerate(log, start=1):
+            log.seek(start.offset)
+            for number, raw in enumerate(log, start=start.seq + 1):
+                read_end += len(raw)
                 if not raw.endswith(b"\n"):
                     break  # a partial last line: torn tail
                 try:
@@ -83,8 +92,7 @@ class LogReader:
                     whole_offset, whole = offset, (seq, rev, prev)
                     yield pending
                     pending = []
-        size = self.path.stat().st_size
-        torn = (whole_offset, size) if size > whole_offset else None
+        torn = (whole_offset, read_end) if read_end > whole_offset else None
         if torn is not None and self.warn is not None:
             self.warn(
                 f"{self.name}: bytes {torn[0]}-{torn[1]} at the end are an unfinished revision and were ignored; "

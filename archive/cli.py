@@ -373,4 +373,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Commands of later topics live in their own modules and register on import.
-from archive import cli_history, cli_integrity, cli_watch, cli_web  # noqa: E402, F401, I001
+from archive import cli_history, cli_integrity, cli_watch, cli_web  # noqa: E402, F401

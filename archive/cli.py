@@ -16,7 +16,7 @@ from events.errors import ArchiveError, InvalidInput, UsageError
 
 __all__ = ["cli", "main"]
 
-_FORMATS = ("text", "markdown", "json")
+_FORMATS = ("text", "markdown", "json", "timelinejs")
 _VIEWS = ("article", "infobox", "timeline", "sources", "facts")
 
 
@@ -254,9 +254,15 @@ def append(
 @click.option("--at", help=REV_HELP + " Default: HEAD.")
 @click.pass_context
 def show(ctx: click.Context, record: str, view: str, fmt: str, at: str | None) -> None:
-    """Print one view of RECORD: the article, its infobox, timeline, sources or facts."""
-    from projections.views import render_view  # noqa: PLC0415
+    """Print one view of RECORD: the article, its infobox, timeline, sources or facts.
 
+    --format timelinejs (timeline only) writes Knight Lab TimelineJS JSON.
+    """
+    from projections.views import VIEWS, render_view  # noqa: PLC0415
+
+    if fmt not in VIEWS[view].formats:
+        shown = ", ".join(VIEWS[view].formats)
+        raise UsageError(f"--view {view} has no --format {fmt}.", hint=f"Formats of --view {view}: {shown}.")
     state = common.state_at(ctx, at)
     common.out(render_view(common.get_record(state, record, at), view, fmt))
 

@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from projections.render_html import index_page, record_pages
 from projections.state import ArchiveState
 from projections.views import BUILD_FILES, render_view
 
@@ -34,10 +35,13 @@ def write_atomic(path: Path, text: str) -> bool:
 
 
 def write_views(state: ArchiveState, out: Path, on_record: Callable[[str], None] | None = None) -> int:
-    """Write ``out/<record>/`` for every record; return how many records."""
+    """Write ``out/<record>/`` for every record (text, JSON and HTML pages) and ``out/index.html``; return how many records."""
     for slug, record in state.records.items():
         for name, view, fmt in BUILD_FILES:
             write_atomic(out / slug / name, render_view(record, view, fmt))
+        for name, page in record_pages(record, state.revisions).items():
+            write_atomic(out / slug / name, page)
         if on_record is not None:
             on_record(slug)
+    write_atomic(out / "index.html", index_page(state))
     return len(state.records)

@@ -13,6 +13,7 @@ from projections.entries import FactRow, InfoboxRow, SourceRow, TimelineRow
 from projections.infobox import infobox_rows
 from projections.render_markdown import render_markdown, source_markdown
 from projections.render_text import render_text
+from projections.render_timelinejs import render_timelinejs
 from projections.sources import source_rows, visible_facts
 from projections.state import RecordState
 from projections.timeline import timeline_rows
@@ -188,7 +189,7 @@ VIEWS: dict[str, View] = {
         View(
             "timeline",
             "dated facts, earliest first",
-            {"text": _timeline_text, "markdown": _timeline_markdown, "json": _timeline_json},
+            {"text": _timeline_text, "markdown": _timeline_markdown, "json": _timeline_json, "timelinejs": render_timelinejs},
         ),
         View(
             "sources",

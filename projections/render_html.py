@@ -1,0 +1,208 @@
+"""Renders records as HTML pages (article, timeline, sources, history, index) from Jinja2 templates, every text escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from events.source import Source
+from projections.entries import TimelineRow
+from projections.layout import Block, blocks
+from projections.sources import source_rows
+from projections.state import ArchiveState, Fact, RecordState, Revision
+from projections.timeline import timeline_rows
+from projections.timeline_display import DateDisplay, display_date
+
+__all__ = [
+    "RECORD_PAGES",
+    "Page",
+    "article_page",
+    "history_page",
+    "http_url",
+    "index_page",
+    "record_pages",
+    "render_page",
+    "sources_page",
+    "timeline_page",
+]
+
+RECORD_PAGES: tuple[tuple[str, str], ...] = (
+    ("index.html", "Article"),
+    ("timeline.html", "Timeline"),
+    ("sources.html", "Sources"),
+    ("history.html", "History"),
+)
+"""The pages of a record as file name and tab label, in the order of the tabs."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What every page's frame needs: where it sits, what it is called, which tab is open."""
+
+    title: str
+    """The page's title, shown in the browser tab."""
+    heading: str
+    """The big heading at the top of the page."""
+    root: str
+    """The relative path from the page to the views' root: ``""`` or ``"../"``."""
+    record: str | None
+    """The record's slug, None on the index of records."""
+    tab: str | None
+    """The file name of the open tab."""
+    rev: int
+    """The revision the views were built at."""
+    tabs: tuple[tuple[str, str], ...] = RECORD_PAGES
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One timeline entry ready to show."""
+
+    row: TimelineRow
+    shown: DateDisplay
+
+
+@dataclass(frozen=True, slots=True)
+class _RecordLink:
+    """One line of the index of records."""
+
+    slug: str
+    title: str | None
+    facts: int
+    rev: int
+    dated: int
+
+
+def http_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) address, else None: only those become links."""
+    if url and url.lower().startswith(("http://", "https://")):
+        return url
+    return None
+
+
+def _utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _date_words(edtf: str | None) -> str:
+    return display_date(edtf).text if edtf else ""
+
+
+@cache
+def _environment() -> Environment:
+    """The template environment: package templates (read-only resources), autoescaping everything, strict names."""
+    env = Environment(
+        loader=PackageLoader("projections", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["http_url"] = http_url
+    env.filters["utc"] = _utc
+    env.filters["iso"] = _iso
+    env.filters["date_words"] = _date_words
+    return env
+
+
+def render_page(template: str, **context: Any) -> str:
+    """Render one template of ``projections/templates`` with ``context``; every value is escaped unless marked safe."""
+    return _environment().get_template(template).render(**context)
+
+
+def _numbers(record: RecordState) -> dict[Source, int]:
+    return {row.source: index for index, row in enumerate(source_rows(record), start=1)}
+
+
+def _page(record: RecordState, tab: str, label: str) -> Page:
+    title = record.title_text() or record.slug
+    heading = title if tab == "index.html" else f"{title}: {label.lower()}"
+    return Page(title=heading, heading=heading, root="../", record=record.slug, tab=tab, rev=record.rev)
+
+
+def _body_blocks(record: RecordState) -> list[Block]:
+    return [b for b in blocks(record) if b.kind not in ("title", "infobox")]
+
+
+def article_page(record: RecordState) -> str:
+    """The article with its infobox as a side box, a source marker after every fact, and the sources at the end."""
+    numbers = _numbers(record)
+
+    def cites(fact: Fact) -> list[tuple[int, Source]]:
+        return [(numbers[s], s) for s in fact.sources]
+
+    title_fact = record.facts[record.title] if record.title_text() is not None and record.title else None
+    return render_page(
+        "article.html",
+        page=_page(record, "index.html", "Article"),
+        title_fact=title_fact,
+        infobox=record.visible_infobox(),
+        blocks=_body_blocks(record),
+        cites=cites,
+        sources=source_rows(record),
+    )
+
+
+def timeline_page(record: RecordState) -> str:
+    """The dated facts, earliest first, each date in the words its precision allows."""
+    numbers = _numbers(record)
+    entries = [_Entry(row, display_date(row.date, row.qualifier)) for row in timeline_rows(record)]
+    return render_page(
+        "timeline.html",
+        page=_page(record, "timeline.html", "Timeline"),
+        entries=entries,
+        cites=lambda row: [(numbers[s], s) for s in row.sources],
+    )
+
+
+def sources_page(record: RecordState) -> str:
+    """Each source with the facts it backs, linked into the article."""
+    facts = record.facts
+    return render_page(
+        "sources.html",
+        page=_page(record, "sources.html", "Sources"),
+        sources=source_rows(record),
+        facts=facts,
+    )
+
+
+def history_page(record: RecordState, revisions: Sequence[Revision], diffs: frozenset[int] = frozenset()) -> str:
+    """The revisions that touched the record, newest first; ``diffs`` names those with a diff page to link."""
+    mine = [r for r in reversed(revisions) if record.slug in r.records]
+    return render_page("history.html", page=_page(record, "history.html", "History"), revisions=mine, diffs=diffs)
+
+
+def record_pages(record: RecordState, revisions: Sequence[Revision]) -> dict[str, str]:
+    """Every page of one record that its state alone determines, by file name."""
+    return {
+        "index.html": article_page(record),
+        "timeline.html": timeline_page(record),
+        "sources.html": sources_page(record),
+        "history.html": history_page(record, revisions),
+    }
+
+
+def index_page(state: ArchiveState) -> str:
+    """The index of records: title, facts shown, dated facts, last revision."""
+    links = [
+        _RecordLink(
+            r.slug,
+            r.title_text(),
+            sum(not f.retracted for f in r.facts.values()),
+            r.rev,
+            len(timeline_rows(r)),
+        )
+        for r in sorted(state.records.values(), key=lambda r: (r.title_text() or r.slug).casefold())
+    ]
+    page = Page(title="Records", heading="Records", root="", record=None, tab=None, rev=state.head)
+    return render_page("index.html", page=page, records=links, revisions=len(state.revisions))

@@ -1,0 +1,270 @@
+"""The reader in a real browser: Playwright drives the system's Chromium against `archive serve`.
+
+Skips with a reason where no Chromium is installed (a developer machine without it); under CI
+(``$CI`` set) a missing browser fails instead, since ``.ci/run`` installs it from the OS packages.
+Screenshots are kept in ``tests/artifacts/``; with ``FACT_ARCHIVE_UPDATE_DOCS=1`` the article's
+is also saved as ``docs/screenshot-article.png`` for the README.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "siege-of-derna"
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCRIPT = "<script>alert(1)</script>"
+WAIT_MS = 30_000
+"""The longest any page waits for something to show: a bound, not a sleep."""
+
+
+def _env() -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if k != "ARCHIVE_DIR"}, "ARCHIVE_USER": "tester"}
+
+
+def _archive(*args: str | Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "archive", *map(str, args)], env=_env(), capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, f"archive {' '.join(map(str, args))}: {done.stderr}"
+    return done.stdout
+
+
+def _copy(target: Path) -> Path:
+    return Path(shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("views", ".archive")))
+
+
+@contextmanager
+def serving(root: Path) -> Iterator[str]:
+    """Run ``archive serve --port 0`` as a real process on a free loopback port; yield its URL."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "archive", "-C", str(root), "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    guard = threading.Timer(60, proc.kill)
+    guard.start()
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        guard.cancel()
+        assert "http://127.0.0.1:" in line, f"no URL from archive serve: {line!r}"
+        yield line[line.index("http://") :].split()[0]
+    finally:
+        guard.cancel()
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream:
+                stream.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium from the operating system's package, driven by Playwright; never a downloaded build."""
+    if not CHROMIUM.exists():
+        reason = f"no Chromium at {CHROMIUM}: install the OS package (apt-get install chromium) to run the browser tests"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    playwright = sync_api.sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page; every dialog it opens is recorded in ``page.dialogs`` and dismissed."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    dialogs: list[str] = []
+
+    def record(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    opened.on("dialog", record)
+    opened.set_default_timeout(WAIT_MS)
+    opened.dialogs = dialogs
+    try:
+        yield opened
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The bundled archive (a copy) under a real ``archive serve``, for tests that only read."""
+    root = _copy(tmp_path_factory.mktemp("served") / "derna")
+    with serving(root) as url:
+        yield url
+
+
+def _shot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_the_article_shows_the_twelve_infobox_fields(page: Any, served: str) -> None:
+    page.goto(served + "siege-of-derna/")
+    rows = page.locator("aside.infobox tr")
+    assert rows.count() == 12
+    keys = rows.locator("th").all_inner_texts()
+    assert keys == [
+        "Conflict",
+        "Partof",
+        "Date",
+        "Place",
+        "Result",
+        "Combatant1",
+        "Combatant2",
+        "Combatant3",
+        "Commander1",
+        "Commander2",
+        "Commander3",
+        "Casualties4",
+    ]
+    assert page.locator("aside.infobox caption").inner_text() == "Siege of Derna"
+    box = page.locator("aside.infobox").bounding_box()
+    assert box is not None
+    assert box["x"] > 1280 / 2  # a side box on the right
+    path = _shot(page, "article.png")
+    if os.environ.get("FACT_ARCHIVE_UPDATE_DOCS"):
+        shutil.copyfile(path, REPO / "docs" / "screenshot-article.png")
+
+
+def test_a_source_marker_leads_to_its_source(page: Any, served: str) -> None:
+    page.goto(served + "siege-of-derna/")
+    marker = page.locator("#f-s7 + sup.cite a")
+    assert marker.inner_text() == "[1]"
+    marker.click()
+    page.wait_for_url("**/siege-of-derna/#src-1")
+    target = page.locator(":target")
+    assert target.get_attribute("id") == "src-1"
+    assert target.is_visible()
+    assert target.evaluate("e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }")
+    link = target.locator("a.external")
+    assert link.get_attribute("href") == "https://en.wikipedia.org/wiki/Siege_of_Derna"
+    assert link.inner_text() == "Siege of Derna"
+    _shot(page, "source-followed.png")
+
+
+def test_the_timeline_lists_its_entries_in_order(page: Any, served: str) -> None:
+    page.goto(served + "siege-of-derna/timeline.html")
+    entries = page.locator("ol.timeline li.entry")
+    assert entries.locator(".when").all_inner_texts() == [
+        "Aug 2016",
+        "Aug 2017",
+        "by Sept 2017",
+        "Oct 2017",
+        "Dec 2017",
+        "7 May 2018",
+        "7 May 2018",
+    ]
+    ids = [entries.nth(i).get_attribute("id") for i in range(entries.count())]
+    assert ids == ["f-s4", "f-s5", "f-s7", "f-s9", "f-s10", "f-s2", "f-s11"]
+    _shot(page, "timeline.png")
+
+
+def test_the_script_sentence_stays_inert(page: Any, tmp_path: Path) -> None:
+    root = _copy(tmp_path / "derna")
+    _archive(
+        "-C", root, "append", "siege-of-derna", "--section", "Timeline", "--text", SCRIPT, "--source", "https://example.org/"
+    )
+    with serving(root) as url:
+        for name in ("", "timeline.html", "sources.html", "history.html"):
+            page.goto(url + "siege-of-derna/" + name)
+            page.wait_for_load_state("load")
+        page.goto(url + "siege-of-derna/")
+        shown = page.get_by_text(SCRIPT, exact=True)
+        shown.wait_for()
+        assert shown.is_visible()
+        assert page.evaluate("document.querySelectorAll('main script').length") == 0
+        assert page.dialogs == []
+        _shot(page, "script-inert.png")
+
+
+def _appears_live(page: Any, url: str, root: Path, rebuild: Any = None) -> None:
+    """Open the article, append through the command line, and wait (bounded) for the sentence to show."""
+    sentence = "In March 2019, the reader saw this sentence arrive on its own."
+    page.goto(url + "siege-of-derna/")
+    page.evaluate("window.loadedBefore = true")
+    assert page.get_by_text(sentence).count() == 0
+    _archive(
+        "-C", root, "append", "siege-of-derna", "--section", "Timeline", "--text", sentence, "--source", "https://example.org/"
+    )
+    if rebuild is not None:
+        rebuild()
+    page.get_by_text(sentence).wait_for(timeout=WAIT_MS)
+    assert page.evaluate("window.loadedBefore === undefined")  # the page reloaded itself
+    _shot(page, "live-append.png")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("archive.watch") is None, reason="archive.watch (the watch loop) is not there yet")
+def test_an_append_shows_up_in_the_open_page_without_a_reload(page: Any, tmp_path: Path) -> None:
+    root = _copy(tmp_path / "derna")
+    with serving(root) as url:
+        _appears_live(page, url, root)
+
+
+def test_a_rebuild_reloads_the_open_page(page: Any, tmp_path: Path) -> None:
+    """The same path with a stand-in for the watch loop: rebuild the views, then report it to the server."""
+    from archive.log import replay  # noqa: PLC0415
+    from archive.serve import LiveReload, ViewServer  # noqa: PLC0415
+    from archive.store import find_archive  # noqa: PLC0415
+    from archive.views_out import write_views  # noqa: PLC0415
+
+    root = _copy(tmp_path / "derna")
+    archive = find_archive(root)
+    write_views(replay(archive)[0], archive.views)
+    live = LiveReload()
+    server = ViewServer(("127.0.0.1", 0), archive.views, live)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+
+    def rebuild() -> None:
+        write_views(replay(archive)[0], archive.views)
+        live.bump()
+
+    try:
+        _appears_live(page, server.url, root, rebuild)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

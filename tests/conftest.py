@@ -1,0 +1,138 @@
+"""Shared fixtures: run the real ``archive`` command line in a subprocess, find the seed and the test articles."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+"""The repository's root folder."""
+SEED = REPO.parent / "shared" / "seed" / "siege-of-derna.txt"
+"""The first record's article text, outside the repository."""
+ARTICLES = REPO / "tests" / "data" / "articles"
+"""Articles written for the tests, each covering parts of the format."""
+EXAMPLE = REPO / "examples" / "siege-of-derna"
+"""The bundled archive (never written to: tests copy it)."""
+LOG = "events.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What one run of the command line gave back."""
+
+    code: int
+    out: bytes
+    err: str
+
+    @property
+    def text(self) -> str:
+        """Standard output as text."""
+        return self.out.decode("utf-8")
+
+
+Run = Callable[..., Result]
+
+
+def _env(extra: dict[str, str] | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_DIR", "ARCHIVE_USER")}
+    env["ARCHIVE_USER"] = "tester"
+    env.update(extra or {})
+    return env
+
+
+def run_archive(
+    *args: str | Path, cwd: Path | None = None, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> Result:
+    """Run ``python -m archive ARGS`` as a real process and collect its exit status and output."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "archive", *map(str, args)],
+        cwd=cwd,
+        input=stdin if stdin is not None else b"",
+        capture_output=True,
+        env=_env(env),
+        timeout=120,
+        check=False,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace"))
+
+
+@pytest.fixture(scope="session")
+def archive() -> Run:
+    """``archive(*args, cwd=, stdin=, env=)`` runs the command line in a subprocess and returns a Result."""
+    return run_archive
+
+
+@pytest.fixture(scope="session")
+def ok() -> Run:
+    """Like ``archive``, but fails the test unless the command exits 0 with nothing alarming on stderr."""
+
+    def run(*args: str | Path, **kwargs: object) -> Result:
+        result = run_archive(*args, **kwargs)  # type: ignore[arg-type]
+        assert result.code == 0, f"archive {' '.join(map(str, args))} exited {result.code}:\n{result.err}"
+        assert "Traceback" not in result.err, result.err
+        return result
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def refused() -> Callable[..., Result]:
+    """``refused(result, code, *fragments)``: the command refused cleanly: exit ``code``, an ``Error:`` line
+    holding every fragment, and no traceback."""
+
+    def check(result: Result, code: int, *fragments: str) -> Result:
+        assert result.code == code, f"exit {result.code}, expected {code}:\nstdout: {result.text}\nstderr: {result.err}"
+        assert "Traceback" not in result.err, result.err
+        assert result.err.startswith("Error:"), result.err
+        for fragment in fragments:
+            assert fragment in result.err, f"{fragment!r} not in the message: {result.err}"
+        return result
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> bytes:
+    """The seed article's bytes; skips when the shared folder is not there."""
+    if not SEED.is_file():
+        pytest.skip(f"the seed article {SEED} is not there (it lives beside the repository, in ../shared/seed/)")
+    return SEED.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def _seed_archive_template(tmp_path_factory: pytest.TempPathFactory, seed_text: bytes) -> Path:
+    root = tmp_path_factory.mktemp("template") / "seeded"
+    seed = root.parent / "siege-of-derna.txt"
+    seed.write_bytes(seed_text)
+    for args in (("init", root), ("-C", root, "import", seed)):
+        result = run_archive(*args)
+        assert result.code == 0, result.err
+    return root
+
+
+@pytest.fixture
+def seeded(tmp_path: Path, _seed_archive_template: Path) -> Path:
+    """A fresh archive holding the seed as record ``siege-of-derna`` (revision 1), in ``tmp_path/seeded``."""
+    return Path(shutil.copytree(_seed_archive_template, tmp_path / "seeded"))
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A copy of the bundled example archive, safe to write to."""
+    return Path(shutil.copytree(EXAMPLE, tmp_path / "example", ignore=shutil.ignore_patterns("views", ".archive")))
+
+
+@pytest.fixture
+def empty(tmp_path: Path) -> Path:
+    """A fresh, empty archive in ``tmp_path/empty``."""
+    root = tmp_path / "empty"
+    result = run_archive("init", root)
+    assert result.code == 0, result.err
+    return root

@@ -99,7 +99,7 @@ def resolve_batch(batch: list[BatchLine], record: RecordState, sources: tuple[So
         data.setdefault("record", record.slug)
         if data["record"] != record.slug:
             raise InvalidInput(f"{where}: the line is for record {data['record']!r}, but the batch is for {record.slug!r}.")
-        if sources and "sources" not in data and data["type"] not in ("record.created",):
+        if sources and "sources" not in data and data["type"] not in ("record.created", "record.revised"):
             data["sources"] = [s.model_dump(exclude_none=True) for s in sources]
         kind = _KIND_OF.get(data["type"])
         if kind is not None:

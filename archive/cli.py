@@ -65,6 +65,11 @@ def init(ctx: click.Context, directory: Path | None) -> None:
 @click.option("--by", help="Who records this (default: $ARCHIVE_USER, else your login name).")
 @click.option("--summary", help="The edit summary (default: 'Import FILE').")
 @click.option("--expect-rev", type=int, help="Refuse (exit 3) unless the archive is at this revision.")
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Each FILE is an edited text of an existing record: record only the facts that changed, as one revision.",
+)
 @click.pass_context
 def import_(
     ctx: click.Context,
@@ -74,13 +79,24 @@ def import_(
     by: str | None,
     summary: str | None,
     expect_rev: int | None,
+    update: bool,
 ) -> None:
     """Import article text FILES; each becomes one revision of a new record.
 
     The format: '= Title =', an optional 'Infobox' block of '- Key: value'
     lines, paragraphs, '== Section ==' headings and '- item' lists. Showing the
     record gives back the same bytes.
+
+    With --update, FILE is the record's text edited (archive show RECORD > FILE,
+    then an editor): only the sentences, items, headings and fields that were
+    added, revised, removed or moved are recorded, unchanged facts keep their
+    ids, and a file that changes nothing records nothing.
     """
+    if update:
+        from archive.cli_update import run_update  # noqa: PLC0415
+
+        run_update(ctx, files, slug, sources, by, summary, expect_rev)
+        return
     from archive.importer import article_changes, read_article, slug_for  # noqa: PLC0415
     from archive.log import PendingRevision, append_revisions  # noqa: PLC0415
     from events.errors import Conflict  # noqa: PLC0415
@@ -137,7 +153,21 @@ def import_(
 @click.option("--remove-infobox", metavar="KEY", help="Remove an infobox field.")
 @click.option("--revise", metavar="FACT", help="A new version of FACT (same id), with --text.")
 @click.option("--retract", metavar="FACT", help="FACT leaves the views; its history stays.")
-@click.option("--reason", help="Why, with --retract or --remove-infobox.")
+@click.option("--reason", help="Why, with --retract, --remove-infobox or --prefer.")
+@click.option(
+    "--move", metavar="FACT", help="Move FACT: to the end of --section (or --lead), into --paragraph, or --after a fact."
+)
+@click.option("--after", "after", metavar="FACT", help="With --move: place it right after FACT.")
+@click.option(
+    "--alternative",
+    is_flag=True,
+    help="With --infobox KEY=VALUE: another source's value for the field KEY, kept beside the shown one (not shown).",
+)
+@click.option(
+    "--prefer",
+    metavar="FACT",
+    help="Show the alternative infobox claim FACT; the claim shown until now is kept as an alternative.",
+)
 @click.option(
     "--events",
     "events_file",
@@ -164,6 +194,10 @@ def append(
     revise: str | None,
     retract: str | None,
     reason: str | None,
+    move: str | None,
+    after: str | None,
+    alternative: bool,
+    prefer: str | None,
     events_file: Any,
     sources: tuple[str, ...],
     by: str | None,
@@ -180,6 +214,9 @@ def append(
       --infobox KEY=VALUE / --remove-infobox KEY           set or remove a field
       --revise FACT --text TEXT [--when D]                 a new version of a fact
       --retract FACT [--reason TEXT]                       the fact leaves the views
+      --move FACT --section H | --lead | --paragraph F | --after F   the fact stands elsewhere
+      --infobox KEY=VALUE --alternative                    another source's value, kept, not shown
+      --prefer FACT [--reason TEXT]                        show that claim of its field instead
       --events FILE                                        a batch of changes, JSON lines
     """
     from archive import editing  # noqa: PLC0415
@@ -190,6 +227,8 @@ def append(
         name
         for name, value in (
             ("--text", text if revise is None and item is None else None),
+            ("--move", move),
+            ("--prefer", prefer),
             ("--item", item),
             ("--infobox", infobox),
             ("--remove-infobox", remove_infobox),
@@ -208,11 +247,17 @@ def append(
         raise UsageError("--revise FACT needs --text with the new text.")
     if section is not None and lead:
         raise UsageError("--section and --lead name two places; give one.")
+    if after is not None and move is None:
+        raise UsageError("--after FACT places a fact that --move names.")
+    if alternative and infobox is None:
+        raise UsageError("--alternative goes with --infobox KEY=VALUE.")
+    if move is not None and sum((section is not None or lead or paragraph is not None, after is not None)) != 1:
+        raise UsageError("--move FACT needs one place: --section HEADING, --lead, --paragraph FACT or --after FACT.")
     if (text is not None and revise is None) and section is None and not lead and paragraph is None:
         raise UsageError("A new sentence needs a place: --section HEADING, --lead, or --paragraph FACT.")
     if item is not None and section is None and not lead:
         raise UsageError("A new item needs --section HEADING (or --lead).")
-    if not sources and events_file is None:
+    if not sources and events_file is None and move is None and prefer is None:
         raise InvalidInput(
             "No --source given: every fact must cite one.",
             hint="Add --source URL, --source 'a citation', or --source '{\"title\": ..., \"url\": ...}'.",
@@ -233,8 +278,12 @@ def append(
             changes = editing.revise(rec, fact_id=revise, text=text, when=when_value, sources=cited)  # type: ignore[arg-type]
         elif retract is not None:
             changes = editing.retract(rec, fact_id=retract, reason=reason, sources=cited)
+        elif move is not None:
+            changes = editing.move(rec, fact_id=move, section=section, lead=lead, after=after, paragraph=paragraph, sources=cited)
+        elif prefer is not None:
+            changes = editing.prefer(rec, fact_id=prefer, reason=reason, sources=cited)
         elif infobox is not None:
-            changes = editing.set_infobox(rec, assignment=infobox, sources=cited)
+            changes = editing.set_infobox(rec, assignment=infobox, sources=cited, alternative=alternative)
         elif remove_infobox is not None:
             changes = editing.remove_infobox(rec, key=remove_infobox, reason=reason, sources=cited)
         elif item is not None:
@@ -312,16 +361,29 @@ def records(ctx: click.Context, fmt: str, at: str | None) -> None:
 
 @cli.command()
 @click.argument("record", required=False)
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@click.option("--by", "author", metavar="NAME", help="Only revisions recorded by NAME (ignoring case).")
+@click.option(
+    "--since",
+    metavar="WHEN",
+    help="Only revisions from WHEN on: a revision (12, HEAD~3), a date (2026-11-25, 2026-11) or an ISO time.",
+)
+@click.option(
+    "--until", metavar="WHEN", help="Only revisions up to WHEN (included): a revision, a date (its whole day) or an ISO time."
+)
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True, help="How to print it.")
 @click.pass_context
-def log(ctx: click.Context, record: str | None, fmt: str) -> None:
-    """List the revisions, newest first (only those touching RECORD, if given)."""
+def log(ctx: click.Context, record: str | None, author: str | None, since: str | None, until: str | None, fmt: str) -> None:
+    """List the revisions, newest first (only those touching RECORD, if given, by --by, in --since..--until)."""
+    from archive.log_filter import parse_bound, select  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
 
+    log_file = common.open_archive(ctx).log
+    low = parse_bound(since, end=False, log=log_file, option="--since") if since is not None else None
+    high = parse_bound(until, end=True, log=log_file, option="--until") if until is not None else None
     state = common.state_at(ctx, None)
     if record is not None:
         common.get_record(state, record, None)
-    revisions = [r for r in reversed(state.revisions) if record is None or record in r.records]
+    revisions = select(reversed(state.revisions), record=record, by=author, since=low, until=high)
     if fmt == "json":
         common.out(
             to_json(

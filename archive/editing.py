@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import ValidationError
 
 from archive.dates import find_when
@@ -13,6 +15,7 @@ from events.model import (
     HeadingAdded,
     HeadingRevised,
     InfoboxAdded,
+    InfoboxPreferred,
     InfoboxRevised,
     ItemAdded,
     ItemRevised,
@@ -24,12 +27,17 @@ from events.source import Source, first_problem
 from events.when import QUALIFIERS, When
 from projections.state import Fact, RecordState
 
+if TYPE_CHECKING:
+    from archive.placement import BodyTarget
+
 __all__ = [
     "AUTO",
     "add_item",
     "add_sentence",
+    "move",
     "new_id",
     "parse_when",
+    "prefer",
     "remove_infobox",
     "retract",
     "revise",
@@ -256,14 +264,20 @@ def add_item(record: RecordState, *, section: str | None, text: str, sources: tu
     return changes
 
 
-def set_infobox(record: RecordState, *, assignment: str, sources: tuple[Source, ...]) -> list[Change]:
-    """``KEY=VALUE``: a new value for an existing field, else a new field at the end of the infobox."""
+def set_infobox(record: RecordState, *, assignment: str, sources: tuple[Source, ...], alternative: bool = False) -> list[Change]:
+    """``KEY=VALUE``: a new value for an existing field, else a new field at the end of the infobox.
+
+    With ``alternative``: another claim for the existing field KEY, from another source, kept beside the
+    shown one with rank ``normal`` (``prefer`` makes it the shown one).
+    """
     key, sep, value = assignment.partition("=")
     key = key.strip()
     if not sep or not key:
         raise InvalidInput(
             f"--infobox {assignment!r} must read KEY=VALUE.", hint="For example --infobox 'Result=Libyan National Army victory'."
         )
+    if alternative:
+        return _alternative(record, key, value, sources)
     for fact in record.visible_infobox():
         if fact.key == key:
             return [_make(InfoboxRevised, record=record.slug, fact=fact.id, value=value, sources=sources)]
@@ -283,10 +297,13 @@ def set_infobox(record: RecordState, *, assignment: str, sources: tuple[Source, 
 
 
 def remove_infobox(record: RecordState, *, key: str, reason: str | None, sources: tuple[Source, ...]) -> list[Change]:
-    """Retract the infobox field named ``key``."""
+    """Retract the infobox field named ``key``, its alternative claims too."""
     for fact in record.visible_infobox():
         if fact.key == key:
-            return [_make(FactRetracted, record=record.slug, fact=fact.id, reason=reason, sources=sources)]
+            return [
+                _make(FactRetracted, record=record.slug, fact=claim.id, reason=reason, sources=sources)
+                for claim in reversed(record.claims_of(fact.id))
+            ]
     keys = ", ".join(f.key for f in record.visible_infobox()) or "none"
     raise UnknownName(f"The infobox of '{record.slug}' has no field '{key}'.", hint=f"Its fields: {keys}.")
 
@@ -312,3 +329,195 @@ def retract(record: RecordState, *, fact_id: str, reason: str | None, sources: t
     """The fact leaves the views; its history stays."""
     _visible(record, fact_id)
     return [_make(FactRetracted, record=record.slug, fact=fact_id, reason=reason, sources=sources)]
+
+
+def _alternative(record: RecordState, key: str, value: str, sources: tuple[Source, ...]) -> list[Change]:
+    shown = next((f for f in record.visible_infobox() if f.key == key), None)
+    if shown is None:
+        keys = ", ".join(f.key for f in record.visible_infobox()) or "none"
+        raise UnknownName(
+            f"The infobox of '{record.slug}' has no field '{key}' to add an alternative claim to.",
+            hint=f"Its fields: {keys}. Add a new field without --alternative.",
+        )
+    for claim in record.claims_of(shown.id):
+        if claim.text == value:
+            raise Conflict(
+                f"'{key}' already has the claim '{value}' (fact {claim.id}).",
+                hint=f"To cite another source for it, revise it: --revise {claim.id} --text '{value}'.",
+            )
+    return [
+        _make(
+            InfoboxAdded,
+            record=record.slug,
+            fact=new_id(record, "infobox"),
+            key=key,
+            value=value,
+            after=record.claims_of(shown.id)[-1].id,
+            gap=0,
+            rank="normal",
+            sources=sources,
+        )
+    ]
+
+
+def prefer(record: RecordState, *, fact_id: str, reason: str | None, sources: tuple[Source, ...]) -> list[Change]:
+    """Make the alternative claim ``fact_id`` the shown value of its infobox field; the one shown until now stays,
+    as an alternative."""
+    fact = _visible(record, fact_id)
+    if fact.kind != "infobox":
+        raise InvalidInput(f"--prefer {fact_id}: that fact is a {fact.kind}; only an infobox claim can be preferred.")
+    if fact.rank == "preferred":
+        others = [c.id for c in record.claims_of(fact_id) if c.id != fact_id]
+        raise Conflict(
+            f"--prefer {fact_id}: it is already the shown claim of '{fact.key}'.",
+            hint=f"Its alternatives: {', '.join(others)}." if others else "Add another with --infobox KEY=VALUE --alternative.",
+        )
+    return [_make(InfoboxPreferred, record=record.slug, fact=fact_id, reason=reason, sources=sources)]
+
+
+def move(
+    record: RecordState,
+    *,
+    fact_id: str,
+    section: str | None,
+    lead: bool = False,
+    after: str | None = None,
+    paragraph: str | None = None,
+    sources: tuple[Source, ...] = (),
+) -> list[Change]:
+    """Move a heading, sentence or list item: right after the fact ``after`` (a sentence joins the paragraph of a
+    sentence it follows), into the paragraph holding ``paragraph`` (at its end), or to the end of ``section``
+    (``lead``: the lead), as a new paragraph, or for an item into the list the section ends with. Other facts
+    keep their places; a paragraph whose first sentence leaves keeps its spacing."""
+    from archive.placement import plan_body  # noqa: PLC0415 - placement imports this module
+
+    fact = _visible(record, fact_id)
+    if fact.kind not in ("heading", "sentence", "item"):
+        raise InvalidInput(
+            f"--move {fact_id}: that fact is a {fact.kind}; only headings, sentences and list items move.",
+            hint="Infobox fields keep their order; remove and add one to place it elsewhere.",
+        )
+    targets = _current_targets(record)
+    moving = next(t for t in targets if t.fact == fact_id)
+    _lift(targets, moving)
+    if after is not None:
+        _place_after(record, targets, moving, after)
+    elif paragraph is not None:
+        holder = _visible(record, paragraph)
+        if holder.kind != "sentence" or fact.kind != "sentence":
+            raise InvalidInput(f"--paragraph {paragraph}: only a sentence joins a paragraph, and it names a sentence's.")
+        heading = record.section_of(paragraph)
+        if section is not None and (heading is None or record.facts[heading].text != section):
+            raise InvalidInput(f"--paragraph {paragraph} is not in the section '{section}'.", hint="Drop --section.")
+        block = next(t.block for t in targets if t.fact == paragraph)
+        last = max(i for i, t in enumerate(targets) if t.kind == "sentence" and t.block == block)
+        moving.block, moving.lead, moving.gap = block, " ", 0
+        targets.insert(last + 1, moving)
+    else:
+        _place_in_section(record, targets, moving, None if lead else section, sources)
+    return plan_body(record, targets, sources=sources, reason=None, taken=set())
+
+
+def _current_targets(record: RecordState) -> list[BodyTarget]:
+    """The body as it shows now, as placement targets (each keeping its fact)."""
+    from archive.placement import BodyTarget  # noqa: PLC0415
+    from projections.layout import blocks  # noqa: PLC0415
+
+    targets: list[BodyTarget] = []
+    for number, block in enumerate(blocks(record)):
+        if block.kind in ("title", "infobox"):
+            continue
+        for index, fact in enumerate(block.facts):
+            shown_lead = fact.lead if (index or fact.group == fact.id) else ""
+            targets.append(
+                BodyTarget(
+                    fact.kind,  # type: ignore[arg-type]
+                    fact.text,
+                    fact=fact.id,
+                    block=number,
+                    lead=shown_lead,
+                    bullet=fact.bullet,
+                    gap=block.gap if index == 0 else 0,
+                    level=fact.level,
+                )
+            )
+    return targets
+
+
+def _lift(targets: list[BodyTarget], moving: BodyTarget) -> None:
+    """Take ``moving`` out; the next fact of its paragraph or list inherits its place at the block's start."""
+    index = targets.index(moving)
+    targets.pop(index)
+    if moving.kind == "heading":
+        return
+    following = targets[index] if index < len(targets) else None
+    was_first = index == 0 or targets[index - 1].block != moving.block or targets[index - 1].kind == "heading"
+    if was_first and following is not None and following.kind != "heading" and following.block == moving.block:
+        following.gap, following.lead = moving.gap, moving.lead
+
+
+def _fresh_block(targets: list[BodyTarget]) -> int:
+    return max((t.block for t in targets), default=0) + 1
+
+
+def _ends_block(targets: list[BodyTarget], index: int) -> bool:
+    here = targets[index]
+    following = targets[index + 1] if index + 1 < len(targets) else None
+    return here.kind == "heading" or following is None or following.kind == "heading" or following.block != here.block
+
+
+def _place_after(record: RecordState, targets: list[BodyTarget], moving: BodyTarget, after: str) -> None:
+    anchor = _visible(record, after)
+    if after == moving.fact or anchor.kind not in ("heading", "sentence", "item"):
+        raise InvalidInput(f"--after {after}: name another heading, sentence or list item of '{record.slug}'.")
+    index = next(i for i, t in enumerate(targets) if t.fact == after)
+    here = targets[index]
+    joins = moving.kind != "heading" and here.kind == moving.kind
+    if joins:
+        moving.block, moving.gap = here.block, 0
+        moving.lead = " " if moving.kind == "sentence" else ""
+        if moving.kind == "item":
+            moving.bullet = here.bullet
+    elif not _ends_block(targets, index):
+        raise InvalidInput(
+            f"--after {after}: {after} stands inside a {'paragraph' if here.kind == 'sentence' else 'list'}; "
+            f"a {moving.kind} placed there would split it.",
+            hint="Name the block's last fact, or a heading.",
+        )
+    elif moving.kind != "heading":
+        moving.block, moving.lead = _fresh_block(targets), ""
+        moving.gap = _paragraph_gap(record) if here.kind == "heading" else 1
+    targets.insert(index + 1, moving)
+
+
+def _place_in_section(
+    record: RecordState, targets: list[BodyTarget], moving: BodyTarget, section: str | None, sources: tuple[Source, ...]
+) -> None:
+    from archive.placement import BodyTarget  # noqa: PLC0415
+
+    if moving.kind == "heading":
+        raise InvalidInput("--move of a heading takes --after FACT: the heading to follow, or the last fact of a section.")
+    if section is None:
+        start = 0
+    else:
+        found = [i for i, t in enumerate(targets) if t.kind == "heading" and t.text == section]
+        if not found:
+            if not sources:
+                raise UnknownName(
+                    f"'{record.slug}' has no section '{section}'.",
+                    hint="Give --source to make it (a new heading cites one), or name an existing section.",
+                )
+            gap = 1 if targets or record.infobox or record.title else 0
+            targets.append(BodyTarget("heading", section, gap=gap, level=2))
+            found = [len(targets) - 1]
+        start = found[0] + 1
+    end = start
+    while end < len(targets) and targets[end].kind != "heading":
+        end += 1
+    last = targets[end - 1] if end > start else None
+    if moving.kind == "item" and last is not None and last.kind == "item":
+        moving.block, moving.gap, moving.bullet = last.block, 0, last.bullet
+    else:
+        moving.block, moving.lead = _fresh_block(targets), ""
+        moving.gap = 1 if last is not None else (_paragraph_gap(record) if section is not None else 1)
+    targets.insert(end, moving)

@@ -32,10 +32,13 @@ __all__ = [
     "HeadingAdded",
     "HeadingRevised",
     "InfoboxAdded",
+    "InfoboxPreferred",
     "InfoboxRevised",
     "ItemAdded",
     "ItemRevised",
+    "Rank",
     "RecordCreated",
+    "RecordRevised",
     "SentenceAdded",
     "SentenceRevised",
     "Stamp",
@@ -79,6 +82,21 @@ class RecordCreated(Change):
         return value
 
 
+class RecordRevised(Change):
+    """A change to the record's own layout: what its article text ends with."""
+
+    type: Literal["record.revised"] = "record.revised"
+    ending: str | None = None
+    """The new ending (line breaks after the last line); none: unchanged."""
+
+    @field_validator("ending")
+    @classmethod
+    def _newlines(cls, value: str | None) -> str | None:
+        if value is not None and (value.strip("\n") or len(value) > 20):
+            raise ValueError("ending may hold only up to 20 line breaks")
+        return value
+
+
 class _FactChange(Change):
     fact: FactId
     """The fact it adds or changes, by its id inside the record."""
@@ -96,6 +114,9 @@ Multiline = Annotated[str, AfterValidator(partial(check_line, multiline=True))]
 """Text that may hold single line breaks (a sentence hard-wrapped in its paragraph)."""
 FieldValue = Annotated[str, AfterValidator(lambda v: v if v == "" else check_line(v))]
 """An infobox value: one line of text, or nothing (``- Key:``)."""
+Rank = Literal["preferred", "normal"]
+"""How an infobox claim ranks among the claims of its field, as Wikidata ranks statements: the
+``preferred`` one is shown; ``normal`` ones are alternatives, kept with their sources."""
 
 
 class TitleAdded(ContentChange):
@@ -115,6 +136,9 @@ class InfoboxAdded(ContentChange):
     """The field it follows; none: the first field."""
     gap: Gap = 1
     """Blank lines before the ``Infobox`` line (read from the first field only)."""
+    rank: Rank | None = None
+    """``normal``: an alternative claim for a field the infobox already shows (another source's value);
+    it stands with that field, after its other claims. None (the default): the field's shown claim."""
 
     @field_validator("key")
     @classmethod
@@ -219,7 +243,9 @@ class ItemRevised(ContentChange):
 
 
 class FactMoved(_FactChange):
-    """A body fact placed elsewhere: after another fact, maybe in another paragraph or list."""
+    """A fact placed elsewhere: a body fact after another body fact, maybe in another paragraph or list;
+    an infobox field (with its alternative claims) after another field. Optional fields left out keep
+    their value."""
 
     type: Literal["fact.moved"] = "fact.moved"
     after: FactId | None = None
@@ -227,7 +253,30 @@ class FactMoved(_FactChange):
     list: FactId | None = None
     lead: str | None = None
     gap: Gap | None = None
+    bullet: str | None = None
+    """A list item's new bullet (``- ``, ``* ``, maybe indented)."""
     sources: tuple[Source, ...] = ()
+
+    @field_validator("bullet")
+    @classmethod
+    def _bullet(cls, value: str | None) -> str | None:
+        if value is not None and (value.strip() not in ("-", "*") or not value.endswith(" ") or "\n" in value):
+            raise ValueError("bullet is '- ' (or '* '), optionally indented")
+        return value
+
+
+class InfoboxPreferred(_FactChange):
+    """An alternative claim of an infobox field becomes the shown one; the claim shown until now
+    becomes an alternative (both keep their sources)."""
+
+    type: Literal["infobox.preferred"] = "infobox.preferred"
+    reason: str | None = None
+    sources: tuple[Source, ...] = ()
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str | None) -> str | None:
+        return None if value is None else check_line(value, limit=2000)
 
 
 class FactRetracted(_FactChange):
@@ -257,6 +306,8 @@ CHANGES: tuple[type[Change], ...] = (
     ItemRevised,
     FactMoved,
     FactRetracted,
+    InfoboxPreferred,
+    RecordRevised,
 )
 CHANGE_TYPES: tuple[str, ...] = tuple(c.model_fields["type"].default for c in CHANGES)
 

@@ -18,6 +18,8 @@ class InfoboxRow:
     fact: str
     rev: int
     sources: tuple[Source, ...]
+    alternatives: tuple[InfoboxRow, ...] = ()
+    """Other claims for the field from other sources (rank normal), kept but not shown."""
 
 
 @dataclass(slots=True, frozen=True)

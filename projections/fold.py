@@ -13,10 +13,12 @@ from events.model import (
     HeadingAdded,
     HeadingRevised,
     InfoboxAdded,
+    InfoboxPreferred,
     InfoboxRevised,
     ItemAdded,
     ItemRevised,
     RecordCreated,
+    RecordRevised,
     SentenceAdded,
     SentenceRevised,
     TitleAdded,
@@ -128,6 +130,24 @@ def _insert(order: list[str], fact_id: str, after: str | None) -> None:
         order.insert(order.index(after) + 1, fact_id)
 
 
+def _run(record: RecordState, field_id: str) -> list[str]:
+    """A field's claim and the alternative claims standing right after it (same key, rank normal)."""
+    order = record.infobox
+    start = order.index(field_id)
+    key = record.facts[field_id].key
+    end = start + 1
+    while end < len(order) and (f := record.facts[order[end]]).key == key and f.rank == "normal":
+        end += 1
+    return order[start:end]
+
+
+def _insert_field(record: RecordState, ids: list[str], after: str | None) -> None:
+    """Put infobox claims ``ids`` after the field ``after`` and its alternatives (first when None)."""
+    order = record.infobox
+    index = 0 if after is None else order.index(after) + len(_run(record, after))
+    order[index:index] = ids
+
+
 def _check_group(record: RecordState, fact_id: str, group: str, kind: FactKind, what: str) -> None:
     if group == fact_id:
         return
@@ -157,13 +177,26 @@ def _(event: TitleAdded, record: RecordState) -> None:
 @_apply.register
 def _(event: InfoboxAdded, record: RecordState) -> None:
     _new_fact(record, event.fact)
-    for fact in record.visible_infobox():
-        if fact.key == event.key:
-            raise Conflict(f"The infobox of '{record.slug}' already has '{event.key}' (fact {fact.id}); revise that fact.")
-    _check_anchor(record, event.after, frozenset({"infobox"}))
+    shown = next((f for f in record.visible_infobox() if f.key == event.key), None)
     rev = event.rev  # type: ignore[attr-defined]
-    record.facts[event.fact] = Fact(event.fact, "infobox", event.value, event.sources, rev, rev, key=event.key, gap=event.gap)
-    _insert(record.infobox, event.fact, event.after)
+    fact = Fact(event.fact, "infobox", event.value, event.sources, rev, rev, key=event.key, gap=event.gap)
+    if event.rank == "normal":
+        if shown is None:
+            raise Conflict(
+                f"The infobox of '{record.slug}' has no field '{event.key}' to add an alternative claim to.",
+                hint=f"Add the field first: --infobox '{event.key}=VALUE'.",
+            )
+        fact.rank = "normal"
+        record.facts[event.fact] = fact
+        run = _run(record, shown.id)
+        index = record.infobox.index(run[-1]) + 1
+        record.infobox.insert(index, event.fact)
+        return
+    if shown is not None:
+        raise Conflict(f"The infobox of '{record.slug}' already has '{event.key}' (fact {shown.id}); revise that fact.")
+    _check_anchor(record, event.after, frozenset({"infobox"}))
+    record.facts[event.fact] = fact
+    _insert_field(record, [event.fact], event.after)
 
 
 @_apply.register
@@ -253,10 +286,17 @@ def _(event: ItemRevised, record: RecordState) -> None:
 
 @_apply.register
 def _(event: FactMoved, record: RecordState) -> None:
-    fact = _live(record, event.fact, "heading", "sentence", "item")
+    fact = _live(record, event.fact, "heading", "sentence", "item", "infobox")
     if event.after == event.fact:
         raise Conflict(f"Fact '{event.fact}' cannot be moved after itself.")
+    if fact.kind == "infobox":
+        _move_field(event, record, fact)
+        return
     _check_anchor(record, event.after, _BODY_KINDS)
+    if event.bullet is not None:
+        if fact.kind != "item":
+            raise Conflict(f"Only a list item has a bullet; '{event.fact}' is a {fact.kind}.")
+        fact.bullet = event.bullet
     if event.paragraph is not None:
         if fact.kind != "sentence":
             raise Conflict(f"Only a sentence belongs to a paragraph; '{event.fact}' is a {fact.kind}.")
@@ -275,10 +315,53 @@ def _(event: FactMoved, record: RecordState) -> None:
     _insert(record.body, event.fact, event.after)
 
 
+def _move_field(event: FactMoved, record: RecordState, fact: Fact) -> None:
+    if any(v is not None for v in (event.paragraph, event.list, event.lead, event.bullet)):
+        raise Conflict(f"An infobox field takes only 'after' and 'gap' when moved; '{event.fact}' is a field.")
+    if fact.rank != "preferred":
+        raise Conflict(
+            f"Fact '{event.fact}' is an alternative claim; it stands with its field. Move the field's shown claim instead."
+        )
+    _check_anchor(record, event.after, frozenset({"infobox"}))
+    run = _run(record, fact.id)
+    if event.after in run:
+        raise Conflict(f"Field '{event.fact}' cannot be moved after its own alternative claim '{event.after}'.")
+    if event.gap is not None:
+        fact.gap = event.gap
+    del record.infobox[record.infobox.index(fact.id) : record.infobox.index(fact.id) + len(run)]
+    _insert_field(record, run, event.after)
+
+
+@_apply.register
+def _(event: InfoboxPreferred, record: RecordState) -> None:
+    claim = _live(record, event.fact, "infobox")
+    if claim.rank == "preferred":
+        raise Conflict(f"Fact '{event.fact}' of record '{record.slug}' is already the preferred claim of '{claim.key}'.")
+    shown = next(f for f in record.visible_infobox() if f.key == claim.key)
+    order = record.infobox
+    here, there = order.index(shown.id), order.index(claim.id)
+    order[here], order[there] = claim.id, shown.id
+    claim.gap, shown.gap = shown.gap, claim.gap
+    claim.rank, shown.rank = "preferred", "normal"
+    claim.rev = shown.rev = event.rev  # type: ignore[attr-defined]
+
+
+@_apply.register
+def _(event: RecordRevised, record: RecordState) -> None:
+    if event.ending is not None:
+        record.ending = event.ending
+        record.ending_rev = event.rev  # type: ignore[attr-defined]
+
+
 @_apply.register
 def _(event: FactRetracted, record: RecordState) -> None:
     fact = _existing(record, event.fact)
     if fact.retracted:
         raise Conflict(f"Fact '{event.fact}' of record '{record.slug}' is already retracted.")
+    if fact.kind == "infobox" and fact.rank == "preferred":
+        alternatives = [record.facts[i] for i in _run(record, fact.id)[1:] if not record.facts[i].retracted]
+        if alternatives:
+            alternatives[0].rank = "preferred"  # the next claim of the field is shown in its place
+            alternatives[0].rev = event.rev  # type: ignore[attr-defined]
     fact.retracted = True
     fact.reason = event.reason

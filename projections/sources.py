@@ -10,9 +10,9 @@ __all__ = ["source_rows", "visible_facts"]
 
 
 def visible_facts(record: RecordState) -> list[Fact]:
-    """Title, infobox fields, then body facts: every visible fact in article order."""
+    """Title, infobox fields (each with its alternative claims), then body facts: every visible fact in article order."""
     title = [record.facts[record.title]] if record.title_text() is not None else []
-    return title + record.visible_infobox() + record.visible_body()  # type: ignore[list-item]
+    return title + record.visible_claims() + record.visible_body()  # type: ignore[list-item]
 
 
 def source_rows(record: RecordState) -> list[SourceRow]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -43,6 +44,9 @@ class Fact:
     reason: str | None = None
     versions: int = 1
     """How many versions its content has had."""
+    rank: str = "preferred"
+    """An infobox claim's rank: ``preferred`` (the value shown) or ``normal`` (an alternative claim of the
+    same field, kept with its sources, shown in the sources view). Other facts are always ``preferred``."""
 
 
 @dataclass(slots=True)
@@ -62,6 +66,22 @@ class RecordState:
     body: list[str] = field(default_factory=list)
     """Heading, sentence and item ids in article order (retracted ones included)."""
     facts: dict[str, Fact] = field(default_factory=dict)
+    ending_rev: int = 0
+    """The last revision that changed ``ending`` (0: it is as the record was created)."""
+
+    def copy(self) -> RecordState:
+        """An independent copy: later folds into this record do not change it (facts are copied one by one)."""
+        return RecordState(
+            slug=self.slug,
+            created=self.created,
+            ending=self.ending,
+            rev=self.rev,
+            title=self.title,
+            infobox=list(self.infobox),
+            body=list(self.body),
+            facts={fid: copy(fact) for fid, fact in self.facts.items()},
+            ending_rev=self.ending_rev,
+        )
 
     def visible(self, fact_id: str) -> bool:
         """Whether the fact exists and is not retracted."""
@@ -74,9 +94,21 @@ class RecordState:
         return [f for f in (facts[i] for i in self.body) if not f.retracted]
 
     def visible_infobox(self) -> list[Fact]:
-        """The infobox fields that show, in order."""
+        """The infobox fields that show, in order: each field's preferred claim."""
+        facts = self.facts
+        return [f for f in (facts[i] for i in self.infobox) if not f.retracted and f.rank == "preferred"]
+
+    def visible_claims(self) -> list[Fact]:
+        """Every infobox claim not retracted, in order: each shown field followed by its alternatives."""
         facts = self.facts
         return [f for f in (facts[i] for i in self.infobox) if not f.retracted]
+
+    def claims_of(self, field_id: str) -> list[Fact]:
+        """The claims of the field whose claim ``field_id`` is: the preferred one first, then its alternatives
+        (retracted ones left out)."""
+        key = self.facts[field_id].key
+        claims = [f for f in self.visible_claims() if f.key == key]
+        return sorted(claims, key=lambda f: f.rank != "preferred")
 
     def title_text(self) -> str | None:
         """The title, unless it is missing or retracted."""

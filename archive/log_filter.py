@@ -1,0 +1,91 @@
+"""Which revisions ``archive log`` lists: by record, author, and a time (or revision) range."""
+
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from archive.revisions import resolve_revision
+from events.errors import InvalidInput
+from projections.state import Revision
+
+__all__ = ["Bound", "parse_bound", "select"]
+
+_REVISION = re.compile(r"\d+\Z|HEAD(?:~\d+)?\Z", re.IGNORECASE)
+_PERIOD = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """One end of a range: a revision number, or a moment (UTC)."""
+
+    rev: int | None = None
+    moment: datetime | None = None
+
+
+def parse_bound(spec: str, *, end: bool, log: Path, option: str) -> Bound:
+    """``--since``/``--until`` as given: a revision (``12``, ``HEAD~3``), a day, month or year (``2026-11-25``,
+    ``2026-11``, ``2026``: from its start with ``--since``, to its end with ``--until``), or an ISO 8601 time."""
+    text = spec.strip()
+    if _REVISION.match(text):
+        return Bound(rev=resolve_revision(text, log))
+    if (period := _PERIOD.match(text)) is not None:
+        year, month, day = int(period.group(1)), period.group(2), period.group(3)
+        try:
+            if day is not None:
+                start = datetime(year, int(month), int(day), tzinfo=UTC)  # type: ignore[arg-type]
+                stop = start + timedelta(days=1)
+            elif month is not None:
+                start = datetime(year, int(month), 1, tzinfo=UTC)
+                stop = start + timedelta(days=monthrange(year, int(month))[1])
+            else:
+                start, stop = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+        except ValueError as exc:
+            raise InvalidInput(f"{option} {spec!r} is not a real date ({exc}).") from exc
+        return Bound(moment=stop - timedelta(microseconds=1) if end else start)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidInput(
+            f"{option} {spec!r} is neither a time nor a revision.",
+            hint="Give a revision (12, HEAD~3), a date (2026-11-25, 2026-11) or an ISO 8601 time (2026-11-25T10:00Z).",
+        ) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return Bound(moment=moment.astimezone(UTC))
+
+
+def select(
+    revisions: Iterable[Revision],
+    *,
+    record: str | None = None,
+    by: str | None = None,
+    since: Bound | None = None,
+    until: Bound | None = None,
+) -> list[Revision]:
+    """The revisions that touch ``record``, were recorded by ``by`` (exactly, ignoring case), and fall in
+    ``since``..``until`` (both ends included), in the order given."""
+    wanted_by = by.casefold() if by is not None else None
+    out: list[Revision] = []
+    for revision in revisions:
+        if record is not None and record not in revision.records:
+            continue
+        if wanted_by is not None and revision.by.casefold() != wanted_by:
+            continue
+        if since is not None and not _after(revision, since):
+            continue
+        if until is not None and not _after(revision, until, before=True):
+            continue
+        out.append(revision)
+    return out
+
+
+def _after(revision: Revision, bound: Bound, *, before: bool = False) -> bool:
+    if bound.rev is not None:
+        return revision.rev <= bound.rev if before else revision.rev >= bound.rev
+    assert bound.moment is not None
+    return revision.at <= bound.moment if before else revision.at >= bound.moment

@@ -321,7 +321,12 @@ def show(ctx: click.Context, record: str, view: str, fmt: str, at: str | None) -
 @click.option("--at", help=REV_HELP + " Default: HEAD.")
 @click.pass_context
 def build(ctx: click.Context, out: Path | None, at: str | None) -> None:
-    """Write views/<record>/: article.txt, article.md, infobox.json, timeline.json, sources.json."""
+    """Write views/<record>/: article.txt, article.md, infobox.json, timeline.json, sources.json.
+
+    And the web pages: views/index.html, and per record index.html (the article), timeline.html,
+    sources.html, history.html, blame.html and diff-REV.html for its latest revisions.
+    """
+    from archive.diff_pages import write_diff_pages  # noqa: PLC0415
     from archive.views_out import write_views  # noqa: PLC0415
 
     state = common.state_at(ctx, at)
@@ -330,6 +335,7 @@ def build(ctx: click.Context, out: Path | None, at: str | None) -> None:
     count = write_views(state, target, on_record=(lambda _slug: bar.update(1)) if bar else None)
     if bar is not None:
         bar.render_finish()
+    write_diff_pages(common.open_archive(ctx), state, target)
     click.echo(f"Built the views of {count} record{'s' if count != 1 else ''} at revision {state.head} in {target}.")
 
 

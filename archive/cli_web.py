@@ -56,13 +56,27 @@ def serve(ctx: click.Context, host: str, port: int, out: Path | None) -> None:
     every open page to reload after each rebuild, through server-sent events.
     Only files under the views folder are served. Ctrl-C stops.
     """
+    from archive.diff_pages import DiffPages  # noqa: PLC0415
     from archive.serve import LiveReload, ViewServer, is_loopback  # noqa: PLC0415
     from archive.views_out import write_views  # noqa: PLC0415
 
     found = common.open_archive(ctx)
     target = out if out is not None else found.views
-    write_views(common.state_at(ctx, None), target)
+    state = common.state_at(ctx, None)
+    write_views(state, target)
+    diffs = DiffPages(found, target)
+    diffs.build(state)
     live = LiveReload()
+
+    def rebuilt(_rebuild: object) -> None:
+        """After the watch loop rewrote the views: add the new revisions' diff pages, then reload the pages."""
+        try:
+            diffs.update()
+        except ArchiveError as exc:
+            common.warn(f"The diff pages of the new revisions were not written: {exc}")
+        finally:
+            live.bump()
+
     try:
         server = ViewServer((host, port), target, live)
     except OSError as exc:
@@ -71,7 +85,7 @@ def serve(ctx: click.Context, host: str, port: int, out: Path | None) -> None:
             hint="Choose another --port, or --port 0 for a free one.",
         ) from exc
     stop = threading.Event()
-    watcher = _start_watch(found, target, lambda _rebuild: live.bump(), stop)
+    watcher = _start_watch(found, target, rebuilt, stop)
     click.echo(f"Serving the views of {found.root} at {server.url} (Ctrl-C stops).")
     if not is_loopback(host):
         common.warn(f"{host} is not loopback: anyone who can reach {server.url} can read these views.")

@@ -11,6 +11,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from events.source import Source
+from projections.blame import BlameLine, BlamePiece, blame_lines
+from projections.diff import RecordDiff
 from projections.entries import TimelineRow
 from projections.layout import Block, blocks
 from projections.sources import source_rows
@@ -19,9 +21,13 @@ from projections.timeline import timeline_rows
 from projections.timeline_display import DateDisplay, display_date
 
 __all__ = [
+    "DIFF_PAGES",
     "RECORD_PAGES",
     "Page",
     "article_page",
+    "blame_page",
+    "diff_page",
+    "diff_revisions",
     "history_page",
     "http_url",
     "index_page",
@@ -36,8 +42,12 @@ RECORD_PAGES: tuple[tuple[str, str], ...] = (
     ("timeline.html", "Timeline"),
     ("sources.html", "Sources"),
     ("history.html", "History"),
+    ("blame.html", "Blame"),
 )
 """The pages of a record as file name and tab label, in the order of the tabs."""
+
+DIFF_PAGES = 100
+"""How many of a record's latest revisions get a diff page (``diff-<rev>.html``): older ones stay in the log."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +86,23 @@ class _RecordLink:
     facts: int
     rev: int
     dated: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """A stretch of a blame line: one fact's words (with who and when), or the text between them."""
+
+    text: str
+    piece: BlamePiece | None
+
+
+@dataclass(frozen=True, slots=True)
+class _BlameRow:
+    """One line of the blame page: the line, its stretches, and whether it starts a run of one revision."""
+
+    line: BlameLine
+    runs: tuple[_Run, ...]
+    first_of_rev: bool
 
 
 def http_url(url: str | None) -> str | None:
@@ -176,19 +203,72 @@ def sources_page(record: RecordState) -> str:
     )
 
 
-def history_page(record: RecordState, revisions: Sequence[Revision], diffs: frozenset[int] = frozenset()) -> str:
-    """The revisions that touched the record, newest first; ``diffs`` names those with a diff page to link."""
+def diff_revisions(slug: str, revisions: Sequence[Revision], limit: int = DIFF_PAGES) -> frozenset[int]:
+    """The revisions of record ``slug`` that get a diff page: its latest ``limit``."""
+    mine = [r.rev for r in revisions if slug in r.records]
+    return frozenset(mine[-limit:] if limit > 0 else ())
+
+
+def history_page(record: RecordState, revisions: Sequence[Revision], diffs: frozenset[int] | None = None) -> str:
+    """The revisions that touched the record, newest first, each linked to its diff page (``diffs``; default
+    ``diff_revisions``)."""
     mine = [r for r in reversed(revisions) if record.slug in r.records]
-    return render_page("history.html", page=_page(record, "history.html", "History"), revisions=mine, diffs=diffs)
+    linked = diff_revisions(record.slug, revisions) if diffs is None else diffs
+    return render_page("history.html", page=_page(record, "history.html", "History"), revisions=mine, diffs=linked)
+
+
+def _runs(line: BlameLine) -> tuple[_Run, ...]:
+    """The line cut into the facts' words and the text between them (bullets, marks, white space)."""
+    runs: list[_Run] = []
+    at = 0
+    for piece in sorted(line.pieces, key=lambda p: p.start):
+        if piece.start > at:
+            runs.append(_Run(line.text[at : piece.start], None))
+        runs.append(_Run(piece.text, piece))
+        at = max(at, piece.start + len(piece.text))
+    if at < len(line.text):
+        runs.append(_Run(line.text[at:], None))
+    return tuple(runs)
+
+
+def blame_page(record: RecordState, revisions: Sequence[Revision]) -> str:
+    """Every line of the article text with the revision, author and time behind it; focus or hover a sentence
+    for its own revision, author, time and sources."""
+    numbers = _numbers(record)
+    rows: list[_BlameRow] = []
+    previous: int | None = None
+    for line in blame_lines(record, revisions):
+        rows.append(_BlameRow(line, _runs(line), line.rev != previous))
+        previous = line.rev
+    diffs = diff_revisions(record.slug, revisions)
+    return render_page(
+        "blame.html",
+        page=_page(record, "blame.html", "Blame"),
+        rows=rows,
+        diffs=diffs,
+        number=numbers.get,
+    )
+
+
+def diff_page(record: RecordState, diff: RecordDiff, revision: Revision | None) -> str:
+    """What one revision changed in a record, words marked: deletions struck, insertions highlighted.
+
+    ``record`` is the record after the revision; ``revision`` its who, when and summary.
+    """
+    title = record.title_text() or record.slug
+    heading = f"{title}: revision {diff.to_rev}"
+    page = Page(title=heading, heading=heading, root="../", record=record.slug, tab="history.html", rev=record.rev)
+    return render_page("diff.html", page=page, diff=diff, revision=revision, display_date=display_date)
 
 
 def record_pages(record: RecordState, revisions: Sequence[Revision]) -> dict[str, str]:
-    """Every page of one record that its state alone determines, by file name."""
+    """Every page of one record that its state and the revisions alone determine, by file name."""
     return {
         "index.html": article_page(record),
         "timeline.html": timeline_page(record),
         "sources.html": sources_page(record),
         "history.html": history_page(record, revisions),
+        "blame.html": blame_page(record, revisions),
     }
 
 
@@ -205,4 +285,4 @@ def index_page(state: ArchiveState) -> str:
         for r in sorted(state.records.values(), key=lambda r: (r.title_text() or r.slug).casefold())
     ]
     page = Page(title="Records", heading="Records", root="", record=None, tab=None, rev=state.head)
-    return render_page("index.html", page=page, records=links, revisions=len(state.revisions))
+    return render_page("index.html", page=page, records=links)

@@ -85,3 +85,44 @@ def test_timelinejs_is_refused_for_other_views_without_touching_the_log(tmp_path
     assert done.stderr.startswith("Error: --view article has no --format timelinejs.")
     assert "Formats of --view article: text, markdown, json." in done.stderr
     assert (root / "events.jsonl").read_bytes() == before
+
+
+def test_build_writes_a_diff_page_per_revision_and_history_links_them(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    assert _run("-C", root, "build").returncode == 0
+    record = root / "views" / "siege-of-derna"
+    diff = (record / "diff-2.html").read_text("utf-8")
+    assert "<del>HabibKIA</del><ins>Habib (KIA)</ins>" in diff
+    assert "2 changed" in diff
+    assert "27 added" in (record / "diff-1.html").read_text("utf-8")
+    history = (record / "history.html").read_text("utf-8")
+    assert 'href="diff-2.html"' in history
+    assert 'href="diff-1.html"' in history
+    assert 'data-fact="i10"' in (record / "blame.html").read_text("utf-8")
+
+
+def test_build_at_a_revision_writes_no_later_diff_page(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    assert _run("-C", root, "build", "--at", "1").returncode == 0
+    record = root / "views" / "siege-of-derna"
+    assert (record / "diff-1.html").is_file()
+    assert not (record / "diff-2.html").exists()
+    assert 'href="diff-2.html"' not in (record / "history.html").read_text("utf-8")
+
+
+def test_diff_pages_follow_the_log_reading_only_its_new_tail(tmp_path: Path) -> None:
+    from archive.diff_pages import DiffPages  # noqa: PLC0415
+    from archive.log import replay  # noqa: PLC0415
+    from archive.store import find_archive  # noqa: PLC0415
+
+    root = _copy(tmp_path)
+    archive = find_archive(root)
+    pages = DiffPages(archive, archive.views)
+    assert pages.build(replay(archive)[0]) == 2
+    assert pages.update() == 0
+    added = _run(
+        "-C", root, "append", "siege-of-derna", "--section", "Timeline", "--text", "In 2019, it ended.", "--source", "Notes"
+    )
+    assert added.returncode == 0, added.stderr
+    assert pages.update() == 1
+    assert "<ins>In 2019, it ended.</ins>" in (archive.views / "siege-of-derna" / "diff-3.html").read_text("utf-8")

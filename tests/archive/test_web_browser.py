@@ -268,3 +268,33 @@ def test_a_rebuild_reloads_the_open_page(page: Any, tmp_path: Path) -> None:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def test_the_history_leads_to_a_diff_with_word_marks(page: Any, served: str) -> None:
+    page.goto(served + "siege-of-derna/history.html")
+    rows = page.locator("table.history tbody tr")
+    assert rows.locator("td.rev").all_inner_texts() == ["r2", "r1"]
+    rows.first.locator("td.rev a").click()
+    page.wait_for_url("**/siege-of-derna/diff-2.html")
+    assert page.locator("#c-i10 del").all_inner_texts() == ["HabibKIA"]
+    assert page.locator("#c-i10 ins").all_inner_texts() == ["Habib (KIA)"]
+    assert page.locator("#c-i7 del").all_inner_texts() == [","]
+    _shot(page, "diff.png")
+
+
+def test_focus_or_hover_a_sentence_in_blame_shows_its_revision_author_time_and_sources(page: Any, served: str) -> None:
+    page.goto(served + "siege-of-derna/blame.html")
+    sentence = page.locator('[data-fact="s7"]')
+    card = sentence.locator(".card")
+    assert not card.is_visible()
+    sentence.focus()
+    assert card.is_visible()
+    words = card.inner_text()
+    for part in ("s7", "revision 1", "fact-archive editors", "UTC", "[1] Siege of Derna", "Wikipedia"):
+        assert part in words, part
+    assert card.locator("a.external").get_attribute("href") == "https://en.wikipedia.org/wiki/Siege_of_Derna"
+    _shot(page, "blame-focus.png")
+    field = page.locator('[data-fact="i10"]')
+    field.hover()
+    assert field.locator(".card").is_visible()
+    assert "revision 2" in field.locator(".card").inner_text()

@@ -172,3 +172,48 @@ def test_timelinejs_dates_are_only_as_precise_as_known_and_text_is_escaped() -> 
     assert slides["s4"]["display_date"] == "c. 1200"
     assert [s["unique_id"] for s in data["events"]] == ["s4", "s3", "s1", "s2"]
     assert data["title"]["text"]["headline"] == "Siege of Derna"
+
+
+def test_the_diff_page_marks_words_and_escapes_them() -> None:
+    from projections.diff import diff_records  # noqa: PLC0415
+    from projections.render_html import diff_page  # noqa: PLC0415
+
+    before = _record(("s1", "The siege began in August 2016.", None, (WIKI,)))
+    after = before.copy()
+    after.facts["s1"] = Fact("s1", "sentence", f"The siege began in July 2016 {SCRIPT}.", (WIKI,), 1, 3, group="s1")
+    after.facts["s2"] = Fact("s2", "sentence", "A new <b>fact</b>.", (WIKI,), 3, 3, group="s2")
+    after.body.append("s2")
+    after.rev = 3
+    at = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+    page = diff_page(
+        after, diff_records(before, after, to_rev=3), Revision(3, at, "ann", "Fix <i>the</i> month", 2, ("siege-of-derna",), 31)
+    )
+    assert SCRIPT not in page
+    assert _parse(page).scripts == 0
+    assert "<del>August</del>" in page
+    assert "<ins>July</ins>" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<ins>A new &lt;b&gt;fact&lt;/b&gt;.</ins>" in page
+    assert "Fix &lt;i&gt;the&lt;/i&gt; month" in page
+    assert 'href="diff-2.html"' in page  # compared with the record's previous revision
+
+
+def test_the_blame_page_gives_each_sentence_its_revision_author_time_and_sources() -> None:
+    from projections.render_html import blame_page  # noqa: PLC0415
+
+    record = _record(("s1", SCRIPT, None, (WIKI,)), ("s2", "Two.", None, (Source(title="Notes"),)))
+    record.facts["s2"].rev = 3
+    at = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+    revisions = [
+        Revision(1, at, "ann", None, 9, ("siege-of-derna",), 1),
+        Revision(2, at, "bob", None, 1, ("siege-of-derna",), 10),
+        Revision(3, at, "<cy>", None, 1, ("siege-of-derna",), 11),
+    ]
+    page = blame_page(record, revisions)
+    assert SCRIPT not in page
+    assert _parse(page).scripts == 0
+    card = page[page.index('data-fact="s2"') :]
+    card = card[: card.index("</td>")]
+    assert 'href="diff-3.html">3</a> by &lt;cy&gt;, <time datetime="2026-11-25T02:00:00Z">2026-11-25 02:00 UTC</time>' in card
+    assert "[2] " in card
+    assert "Notes" in card

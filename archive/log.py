@@ -12,17 +12,22 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from archive.head import Head, read_head, write_head
 from archive.store import Archive
 from events.codec import GENESIS, encode_line, line_hash
 from events.errors import ArchiveError, DamagedLog, InvalidInput, StaleRevision
 from events.model import Change, event_adapter, stamp
 from events.source import first_problem
+from events.text import check_line
 from projections.fold import apply_revision
 from projections.state import ArchiveState, Revision
 
-__all__ = ["LogReader", "PendingRevision", "Tail", "append_revisions", "locked", "replay"]
+__all__ = ["MAX_LINE", "LogReader", "PendingRevision", "Tail", "append_revisions", "locked", "replay"]
 
 Warn = Callable[[str], None]
+
+MAX_LINE = 8 * 1024 * 1024
+"""The most bytes one log line may hold (newline included); appends refuse longer lines, readers stop at them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +45,28 @@ class Tail:
 
 
 class LogReader:
-    """Streams the whole revisions of a log, checking ``seq``, ``rev`` and the hash chain of every line."""
+    """Streams the whole revisions of a log, checking ``seq``, ``rev`` and the hash chain of every line.
 
-    def __init__(self, path: Path, *, warn: Warn | None = None, name: str | None = None, start: Tail | None = None) -> None:
+    With ``head`` (the witness of the last append, read *before* the log is
+    opened), it also checks that the line the witness names is still there,
+    unchanged, and whole.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        warn: Warn | None = None,
+        name: str | None = None,
+        start: Tail | None = None,
+        head: Head | None = None,
+    ) -> None:
         self.path = path
         self.name = name or path.name
         self.warn = warn
         self.start = start
         """Where to begin: after the whole revisions a previous read (or a checkpoint) covered."""
+        self.head = head
         self.tail: Tail | None = None
         """Set once the revisions have been read to the end."""
 
@@ -59,46 +78,80 @@ class LogReader:
         """
         adapter = event_adapter()
         start = self.start or Tail(0, 0, 0, GENESIS)
+        head = self.head
         prev, seq, rev = start.hash, start.seq, start.rev
         offset = whole_offset = read_end = start.offset
         whole = (seq, rev, prev)
         pending: list[Change] = []
+        if head is not None and head.seq == start.seq and head.hash != start.hash:
+            raise _changed_head(self.name, head)
         with open(self.path, "rb") as log:
+            size = os.fstat(log.fileno()).st_size
+            if size < start.offset:
+                raise DamagedLog(
+                    f"{self.name} is {size} bytes, shorter than the {start.offset} already read: it was cut or replaced.",
+                    hint="Run 'archive verify'.",
+                )
             log.seek(start.offset)
-            for number, raw in enumerate(log, start=start.seq + 1):
+            number = start.seq
+            while raw := log.readline(MAX_LINE + 1):
+                number += 1
                 read_end += len(raw)
+                where = f"{self.name}:{number}"
+                if len(raw) > MAX_LINE:
+                    raise DamagedLog(f"{where}: the line is longer than the {MAX_LINE} bytes a log line may hold.", hint=_VERIFY)
                 if not raw.endswith(b"\n"):
                     break  # a partial last line: torn tail
                 try:
                     event = adapter.validate_json(raw)
                 except ValidationError as exc:
-                    raise DamagedLog(f"{self.name}:{number}: {_problem(exc)}.", hint="Run 'archive verify' for details.") from exc
-                where = f"{self.name}:{number}"
+                    raise DamagedLog(f"{where}: {_problem(exc)}.", hint=_VERIFY) from exc
                 if event.seq != seq + 1:
                     raise DamagedLog(
-                        f"{where}: seq is {event.seq}, expected {seq + 1}: a line is missing, repeated or out of order."
+                        f"{where}: seq is {event.seq}, expected {seq + 1}: a line is missing, repeated or out of order.",
+                        hint=_VERIFY,
                     )
                 if event.prev != prev:
                     raise DamagedLog(
-                        f"{where}: prev does not match the hash of line {number - 1}: the log was changed at or before this line."
+                        f"{where}: prev does not match the hash of line {number - 1}: the log was changed at or before this line.",
+                        hint=_VERIFY,
                     )
                 expected_rev = rev if pending else rev + 1
                 if event.rev != expected_rev:
-                    raise DamagedLog(f"{where}: rev is {event.rev}, expected {expected_rev}.")
+                    raise DamagedLog(f"{where}: rev is {event.rev}, expected {expected_rev}.", hint=_VERIFY)
                 seq, rev, prev = event.seq, event.rev, line_hash(raw)
+                if head is not None and seq == head.seq and (prev != head.hash or not event.end):
+                    raise _changed_head(self.name, head)
                 offset += len(raw)
                 pending.append(event)
                 if event.end:
                     whole_offset, whole = offset, (seq, rev, prev)
                     yield pending
                     pending = []
+        if head is not None and head.seq > whole[0]:
+            raise DamagedLog(
+                f"{self.name}:{head.seq}: missing: revision {head.rev} was written up to line {head.seq}, "
+                f"but the whole revisions of the log end at line {whole[0]}: lines were removed or cut from the end.",
+                hint="Restore events.jsonl from a backup; if you put an older copy back on purpose, delete .archive/head.json.",
+            )
         torn = (whole_offset, read_end) if read_end > whole_offset else None
         if torn is not None and self.warn is not None:
             self.warn(
-                f"{self.name}: bytes {torn[0]}-{torn[1]} at the end are an unfinished revision and were ignored; "
-                "'archive recover' moves them to .archive/quarantine/."
+                f"{self.name}: bytes {torn[0]}-{torn[1]} at the end are an unfinished revision (being written now, "
+                "or cut short by a crash) and were ignored; 'archive recover' moves them to .archive/quarantine/."
             )
         self.tail = Tail(whole_offset, *whole, torn=torn)
+
+
+_VERIFY = "Run 'archive verify' for details."
+
+
+def _changed_head(name: str, head: Head) -> DamagedLog:
+    return DamagedLog(
+        f"{name}:{head.seq}: the line differs from the one revision {head.rev} wrote there "
+        "(its hash is not the one in .archive/head.json): it was changed after it was written.",
+        hint="Run 'archive verify'; restore events.jsonl from a backup.",
+    )
 
 
 def _problem(exc: ValidationError) -> str:
@@ -120,7 +173,7 @@ def replay(
     Returns the state and, when the whole log was read, its tail.
     """
     state = ArchiveState()
-    reader = LogReader(archive.log, warn=warn)
+    reader = LogReader(archive.log, warn=warn, head=read_head(archive.state_dir))
     for events in reader.revisions():
         if until is not None and events[0].rev > until:  # type: ignore[attr-defined]
             return state, None
@@ -134,11 +187,11 @@ def replay(
 
 
 @contextmanager
-def locked(archive: Archive) -> Iterator[None]:
-    """Hold the archive's exclusive append lock (blocks until it is free)."""
+def locked(archive: Archive, *, shared: bool = False) -> Iterator[None]:
+    """Hold the archive's append lock (blocks until it is free): exclusive to write, ``shared`` to read a still log."""
     archive.state_dir.mkdir(exist_ok=True)
     with open(archive.lock_file, "a+b") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        fcntl.flock(lock.fileno(), fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -151,6 +204,19 @@ class PendingRevision:
 
     changes: list[Change]
     summary: str | None = None
+
+
+def _check_stamp_text(by: str, pending: list[PendingRevision]) -> None:
+    try:
+        check_line(by, limit=200)
+    except ValueError as exc:
+        raise InvalidInput(f"The author {by[:60]!r} (--by, else $ARCHIVE_USER): {exc}.") from exc
+    for revision in pending:
+        if revision.summary is not None:
+            try:
+                check_line(revision.summary, limit=2000)
+            except ValueError as exc:
+                raise InvalidInput(f"--summary: {exc}.") from exc
 
 
 def append_revisions(
@@ -166,10 +232,13 @@ def append_revisions(
 
     Under the exclusive lock: replay, check ``expect_rev``, build, fold the new
     events (refusing any that cannot apply), then write every line at once,
-    flush and fsync. On any error the log is left as it was.
+    flush and fsync, and last record the new head in ``.archive/head.json``.
+    On any error the log is left as it was.
     """
     with locked(archive):
-        state, tail = replay(archive, warn=warn)
+        from archive.checkpoint import load_state  # noqa: PLC0415 - it imports this module
+
+        state, tail = load_state(archive, warn=warn)
         assert tail is not None
         if tail.torn is not None:
             raise DamagedLog(
@@ -177,13 +246,15 @@ def append_revisions(
                 hint="Run 'archive recover' to move it to .archive/quarantine/, then append again.",
             )
         if expect_rev is not None and expect_rev != state.head:
+            moved = "no longer holds" if expect_rev < state.head else "does not hold"
             raise StaleRevision(
-                f"--expect-rev {expect_rev} no longer holds: the archive is at revision {state.head}.",
+                f"--expect-rev {expect_rev} {moved}: the archive is at revision {state.head}.",
                 hint=f"Look at what changed ('archive log'), then retry with --expect-rev {state.head}.",
             )
         pending = [p for p in build(state) if p.changes]
         if not pending:
             raise InvalidInput("Nothing to record: the revision would hold no change.")
+        _check_stamp_text(by, pending)
         at = clock()
         seq, prev = tail.seq, tail.hash
         lines: list[bytes] = []
@@ -207,21 +278,39 @@ def append_revisions(
                 except ValidationError as exc:
                     raise InvalidInput(f"The change {index + 1} of revision {rev} is not valid: {first_problem(exc)}.") from exc
                 line = encode_line(event)
+                if len(line) > MAX_LINE:
+                    raise InvalidInput(
+                        f"The change {index + 1} of revision {rev} would make a log line of {len(line)} bytes, "
+                        f"more than the {MAX_LINE} allowed.",
+                        hint="Cite fewer or shorter sources, or shorten the text.",
+                    )
                 prev = line_hash(line)
                 lines.append(line)
                 events.append(event)
             written.append(apply_revision(state, events))
-        _write(archive.log, tail.offset, b"".join(lines))
+        data = b"".join(lines)
+        _write(archive.log, tail.offset, data)
+        try:
+            write_head(archive.state_dir, Head(seq=seq, rev=state.head, offset=tail.offset + len(data), hash=prev))
+        except OSError as exc:
+            if warn is not None:
+                warn(f"revision {state.head} is recorded, but .archive/head.json could not be updated ({exc.strerror}).")
         return written
 
 
 def _write(path: Path, offset: int, data: bytes) -> None:
-    with open(path, "ab") as log:
-        if log.tell() != offset:
-            raise DamagedLog(
-                f"{path.name} changed while it was read (size {log.tell()}, expected {offset}).",
-                hint="Someone edited it without the lock; run 'archive verify'.",
-            )
-        log.write(data)
-        log.flush()
-        os.fsync(log.fileno())
+    try:
+        with open(path, "ab") as log:
+            if log.tell() != offset:
+                raise DamagedLog(
+                    f"{path.name} changed while it was read (size {log.tell()}, expected {offset}).",
+                    hint="Someone edited it without the lock; run 'archive verify'.",
+                )
+            log.write(data)
+            log.flush()
+            os.fsync(log.fileno())
+    except OSError as exc:
+        raise ArchiveError(
+            f"{path}: the write failed ({exc.strerror or exc}); the revision was not recorded.",
+            hint="Free space if the disk is full, then run 'archive recover' to move any partial write aside.",
+        ) from exc

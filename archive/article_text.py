@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from events.errors import InvalidInput
+from events.text import MAX_TEXT
 
 __all__ = ["ParsedArticle", "ParsedBlock", "parse_article"]
 
@@ -105,6 +106,13 @@ def parse_article(text: str, name: str = "<article>") -> ParsedArticle:
             parsed.blocks.append(current)
         gap = 0
     for block in parsed.blocks:
+        if block.kind == "paragraph" and len(block.text) > MAX_TEXT:
+            raise _refuse(
+                name,
+                block.line,
+                f"the paragraph is {len(block.text)} characters long, more than the {MAX_TEXT} a paragraph may hold",
+                "Split it into paragraphs with an empty line.",
+            )
         if block.kind == "infobox" and not block.fields:
             raise _refuse(
                 name, block.line, "'Infobox' is followed by no field", "Give '- Key: value' lines under it, or remove it."

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import orjson
 from pydantic import ValidationError
 
 from archive.editing import new_id
-from events.errors import InvalidInput
-from events.model import CHANGE_TYPES, Change, Stamp, change_adapter
+from events.codec import GENESIS
+from events.errors import ArchiveError, InvalidInput
+from events.model import CHANGE_TYPES, Change, Stamp, change_adapter, stamp
 from events.source import Source, first_problem
-from projections.state import RecordState
+from projections.fold import apply_event
+from projections.state import ArchiveState, RecordState
 
 __all__ = ["BatchLine", "read_batch", "resolve_batch"]
 
@@ -55,12 +60,23 @@ def _depth(value: object, limit: int) -> int:
 def read_batch(lines: Iterable[bytes], name: str) -> list[BatchLine]:
     """Parse each non-blank line as a JSON object; refuse with ``name:LINE`` and the reason."""
     out: list[BatchLine] = []
+    if hasattr(lines, "readline"):  # a file: read each line bounded, so one huge line cannot fill memory
+        lines = iter(partial(lines.readline, _MAX_LINE + 1), b"")
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         where = f"{name}:{number}"
         if len(raw) > _MAX_LINE:
-            raise InvalidInput(f"{where}: the line is {len(raw)} bytes, more than the {_MAX_LINE} allowed.")
+            raise InvalidInput(
+                f"{where}: the line is more than the {_MAX_LINE} bytes allowed.", hint="Split the change, or shorten its text."
+            )
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(
+                f"{where}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}).",
+                hint="Save the batch as UTF-8 (iconv -t UTF-8).",
+            ) from exc
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
@@ -124,4 +140,19 @@ def resolve_batch(batch: list[BatchLine], record: RecordState, sources: tuple[So
             elif kind != "title":
                 body_end = fact
         changes.append(change)
+    _check_applies(changes, batch, record, name)
     return changes
+
+
+_TRIAL_STAMP: dict[str, Any] = {"seq": 1, "rev": 1, "at": datetime(1970, 1, 1, tzinfo=UTC), "by": "batch check", "prev": GENESIS}
+
+
+def _check_applies(changes: list[Change], batch: list[BatchLine], record: RecordState, name: str) -> None:
+    """Fold the changes into a copy of the record, so that one that cannot apply (an unknown fact, an anchor
+    that is not there, a record made twice) is refused naming its line."""
+    scratch = ArchiveState(records={record.slug: copy.deepcopy(record)})
+    for change, item in zip(changes, batch, strict=True):
+        try:
+            apply_event(scratch, stamp(change, **_TRIAL_STAMP))
+        except ArchiveError as exc:
+            raise type(exc)(f"{name}:{item.line}: {exc.message}", hint=exc.hint) from exc

@@ -48,7 +48,7 @@ class Source(BaseModel):
             return None
         if len(value) > _MAX_FIELD or not _URL.match(value):
             raise ValueError("a source url must start with http:// or https:// and hold no spaces")
-        return value
+        return check_line(value, limit=_MAX_FIELD)
 
     @field_validator("published", "accessed")
     @classmethod
@@ -85,7 +85,7 @@ def parse_source(text: str) -> Source:
                     hint='Write it as {"title": "...", "url": "https://..."}.',
                 ) from exc
             return Source.model_validate(data)
-        if re.match(r"[a-z][a-z0-9+.-]*://", stripped, re.IGNORECASE):
+        if re.match(r"[a-z][a-z0-9+.-]*://|(?:javascript|vbscript|data|file|blob):", stripped, re.IGNORECASE):
             return Source(url=stripped)
         return Source(title=stripped)
     except ValidationError as exc:

@@ -9,7 +9,7 @@ __all__ = ["MAX_TEXT", "check_line"]
 MAX_TEXT = 20_000
 """The most characters one fact's text may hold."""
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def check_line(value: str, *, limit: int = MAX_TEXT, multiline: bool = False) -> str:
@@ -24,6 +24,10 @@ def check_line(value: str, *, limit: int = MAX_TEXT, multiline: bool = False) ->
         raise ValueError(f"text is {len(value)} characters long, more than the {limit} allowed")
     bad = _CONTROL.search(value)
     if bad is not None:
+        if "\ud800" <= bad.group() <= "\udfff":
+            raise ValueError(
+                f"text holds invalid unicode (U+{ord(bad.group()):04X}: a byte that is not UTF-8, or a lone surrogate)"
+            )
         raise ValueError(f"text holds the character U+{ord(bad.group()):04X}, which is not allowed; remove it")
     if "\n" in value and (not multiline or "\n\n" in value):
         raise ValueError("text holds a line break; a fact is one line")

@@ -73,13 +73,17 @@ def new_id(record: RecordState, kind: str, taken: set[str] | None = None) -> str
     return fact
 
 
-def _make(cls: type[Change], **fields: object) -> Change:
+_OPTIONS = {"text": "--text", "value": "--infobox", "key": "--infobox", "reason": "--reason"}
+"""The command-line option that gave each field, to name it when the value is refused."""
+
+
+def _make(cls: type[Change], *, options: dict[str, str] | None = None, **fields: object) -> Change:
     try:
         return cls(**fields)
     except ValidationError as exc:
         err = exc.errors()[0]
         name = ".".join(str(p) for p in err["loc"]) or "change"
-        option = {"text": "--text", "value": "--infobox", "key": "--infobox", "reason": "--reason"}.get(name, name)
+        option = {**_OPTIONS, **(options or {})}.get(name, name)
         raise InvalidInput(f"{option}: {first_problem(exc).split(': ', 1)[-1]}.") from exc
 
 
@@ -158,7 +162,15 @@ def _place(
         after = record.body[-1] if record.body else None
         gap = 1 if (record.body or record.infobox or record.title) else 0
         change = _make(
-            HeadingAdded, record=record.slug, fact=heading, text=section, level=2, after=after, gap=gap, sources=sources
+            HeadingAdded,
+            options={"text": "--section"},
+            record=record.slug,
+            fact=heading,
+            text=section,
+            level=2,
+            after=after,
+            gap=gap,
+            sources=sources,
         )
         return [change], heading, [], True
     heading, span = found
@@ -250,6 +262,7 @@ def add_item(record: RecordState, *, section: str | None, text: str, sources: tu
     changes.append(
         _make(
             ItemAdded,
+            options={"text": "--item"},
             record=record.slug,
             fact=fact,
             text=text,

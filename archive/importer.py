@@ -92,7 +92,14 @@ def article_changes(article: ParsedArticle, slug: str, sources: tuple[Source, ..
     for block in article.blocks:
         if block.kind == "infobox":
             field_after: str | None = None
+            seen: dict[str, int] = {}
             for index, (key, value, line) in enumerate(block.fields):
+                if key in seen:
+                    raise InvalidInput(
+                        f"{name}:{line}: the infobox field '{key}' is given twice (first on line {seen[key]}).",
+                        hint="Give each key once: an infobox holds one value per key.",
+                    )
+                seen[key] = line
                 fact = ids.next("infobox")
                 add(line, InfoboxAdded, fact=fact, key=key, value=value, after=field_after, gap=block.gap if index == 0 else 0)
                 field_after = fact

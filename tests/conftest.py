@@ -84,13 +84,14 @@ def ok() -> Run:
 
 @pytest.fixture(scope="session")
 def refused() -> Callable[..., Result]:
-    """``refused(result, code, *fragments)``: the command refused cleanly: exit ``code``, an ``Error:`` line
-    holding every fragment, and no traceback."""
+    """``refused(result, code, *fragments)``: the command refused cleanly: exit ``code``, an ``Error:`` message
+    holding every fragment (after click's usage lines for exit 2), nothing on stdout, and no traceback."""
 
     def check(result: Result, code: int, *fragments: str) -> Result:
         assert result.code == code, f"exit {result.code}, expected {code}:\nstdout: {result.text}\nstderr: {result.err}"
         assert "Traceback" not in result.err, result.err
-        assert result.err.startswith("Error:"), result.err
+        assert result.err.startswith("Error: ") or (code == 2 and "\nError: " in result.err), result.err
+        assert result.out == b"", result.text
         for fragment in fragments:
             assert fragment in result.err, f"{fragment!r} not in the message: {result.err}"
         return result

@@ -6,6 +6,7 @@ import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import orjson
@@ -59,12 +60,23 @@ def _depth(value: object, limit: int) -> int:
 def read_batch(lines: Iterable[bytes], name: str) -> list[BatchLine]:
     """Parse each non-blank line as a JSON object; refuse with ``name:LINE`` and the reason."""
     out: list[BatchLine] = []
+    if hasattr(lines, "readline"):  # a file: read each line bounded, so one huge line cannot fill memory
+        lines = iter(partial(lines.readline, _MAX_LINE + 1), b"")
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         where = f"{name}:{number}"
         if len(raw) > _MAX_LINE:
-            raise InvalidInput(f"{where}: the line is {len(raw)} bytes, more than the {_MAX_LINE} allowed.")
+            raise InvalidInput(
+                f"{where}: the line is more than the {_MAX_LINE} bytes allowed.", hint="Split the change, or shorten its text."
+            )
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(
+                f"{where}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}).",
+                hint="Save the batch as UTF-8 (iconv -t UTF-8).",
+            ) from exc
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:

@@ -340,7 +340,9 @@ def build(ctx: click.Context, out: Path | None, at: str | None) -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True, help="How to print the list."
+)
 @click.option("--at", help=REV_HELP + " Default: HEAD.")
 @click.pass_context
 def records(ctx: click.Context, fmt: str, at: str | None) -> None:

@@ -68,13 +68,20 @@ def serve(ctx: click.Context, host: str, port: int, out: Path | None) -> None:
     diffs.build(state)
     live = LiveReload()
 
-    def rebuilt(_rebuild: object) -> None:
-        """After the watch loop rewrote the views: add the new revisions' diff pages, then reload the pages."""
+    told: set[str] = set()
+
+    def rebuilt(rebuild: Any) -> None:
+        """After the watch loop rewrote the views: add the new revisions' diff pages, then reload the open pages."""
+        error = getattr(rebuild, "error", None)
+        if error and error not in told:
+            told.add(error)
+            common.warn(f"The views stop at revision {getattr(rebuild, 'revision', '?')}: {error}")
         try:
-            diffs.update()
+            changed = diffs.update()
         except ArchiveError as exc:
             common.warn(f"The diff pages of the new revisions were not written: {exc}")
-        finally:
+            changed = 0
+        if changed or getattr(rebuild, "files", 1) or getattr(rebuild, "removed", ()):
             live.bump()
 
     try:

@@ -241,6 +241,10 @@ def test_an_append_shows_up_in_the_open_page_without_a_reload(page: Any, tmp_pat
     root = _copy(tmp_path / "derna")
     with serving(root) as url:
         _appears_live(page, url, root)
+        page.goto(url + "siege-of-derna/history.html")
+        page.locator("#r3 td.rev a").click()  # the new revision's diff page was written too
+        page.wait_for_url("**/siege-of-derna/diff-3.html")
+        assert "the reader saw this sentence arrive" in page.locator(".change.added ins").inner_text()
 
 
 def test_a_rebuild_reloads_the_open_page(page: Any, tmp_path: Path) -> None:

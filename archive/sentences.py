@@ -12,6 +12,20 @@ if TYPE_CHECKING:
 __all__ = ["split_sentences"]
 
 _CIRCA_END = re.compile(r"(?:\bc|\bca|\bcirca|\bapprox)\.\s*\Z", re.IGNORECASE)
+_NUMBERED_END = re.compile(r"\b(?:vols?|ch|chap|pp?|nos?|arts?|secs?|figs?|paras?|ed|eds|ser|pt|pts)\.\s*\Z", re.IGNORECASE)
+"""Abbreviations that stand before a number ("vol. 2", "pp. 10-12"): no sentence ends there."""
+_STARTS_LOWER = re.compile(r"\s*[\"'\u201c\u2018(]?[^\W\d_]")
+
+
+def _continues(previous: str, span: str) -> bool:
+    """Whether ``span`` goes on the sentence ``previous`` began, so the splitter's cut between them is wrong."""
+    if not previous.strip() or _CIRCA_END.search(previous):
+        return True
+    if _NUMBERED_END.search(previous) and span.lstrip()[:1].isdigit():
+        return True
+    # a sentence does not begin with a small letter: "on Tue. the 4th", "Yes... it did."
+    opener = _STARTS_LOWER.match(span)
+    return previous.rstrip().endswith(".") and opener is not None and opener.group()[-1].islower()
 
 
 @cache
@@ -32,7 +46,7 @@ def split_sentences(paragraph: str) -> list[tuple[str, str]]:
         spans = [paragraph]  # the splitter lost or moved bytes: keep the paragraph whole
     merged: list[str] = []
     for span in spans:
-        if merged and (_CIRCA_END.search(merged[-1]) or not merged[-1].strip()):
+        if merged and _continues(merged[-1], span):
             merged[-1] += span
         else:
             merged.append(span)

@@ -7,17 +7,17 @@ from projections.layout import blocks
 from projections.sources import source_rows
 from projections.state import Fact, RecordState
 
-__all__ = ["render_markdown", "source_markdown"]
+__all__ = ["render_markdown", "source_markdown", "table_cell"]
 
 
-def _escape_cell(text: str) -> str:
-    return text.replace("|", "\\|")
+def table_cell(text: str) -> str:
+    """Text made safe for one cell of a Markdown table: pipes escaped, line breaks as spaces."""
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def source_markdown(source: Source) -> str:
     """A source as one Markdown line: linked title, author, publisher, dates, quote."""
-    title = source.title or source.url or ""
-    head = f"[{title}]({source.url})" if source.url else title
+    head = f"[{source.title}]({source.url})" if source.title and source.url else source.title or f"<{source.url}>"
     extra = [part for part in (source.author, source.publisher, source.published) if part]
     if source.accessed:
         extra.append(f"accessed {source.accessed}")
@@ -44,7 +44,7 @@ def render_markdown(record: RecordState) -> str:
                 out.append(f"{'#' * first.level} {first.text}{cite(first)}")
             case "infobox":
                 rows = ["| Field | Value |", "| --- | --- |"]
-                rows += [f"| {_escape_cell(f.key)} | {_escape_cell(f.text)}{cite(f)} |" for f in block.facts]
+                rows += [f"| {table_cell(f.key)} | {table_cell(f.text)}{cite(f)} |" for f in block.facts]
                 out.append("\n".join(rows))
             case "list":
                 out.append("\n".join(f"- {f.text}{cite(f)}" for f in block.facts))

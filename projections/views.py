@@ -11,7 +11,7 @@ import orjson
 from events.source import Source
 from projections.entries import FactRow, InfoboxRow, SourceRow, TimelineRow
 from projections.infobox import infobox_rows
-from projections.render_markdown import render_markdown, source_markdown
+from projections.render_markdown import render_markdown, source_markdown, table_cell
 from projections.render_text import render_text
 from projections.render_timelinejs import render_timelinejs
 from projections.sources import source_rows, visible_facts
@@ -65,7 +65,10 @@ def _infobox_text(record: RecordState) -> str:
 def _infobox_markdown(record: RecordState) -> str:
     rows = infobox_rows(record)
     lines = ["| Field | Value | Fact | Rev | Sources |", "| --- | --- | --- | --- | --- |"]
-    lines += [f"| {r.key} | {r.value} | {r.fact} | {r.rev} | {_sources_label(r.sources)} |" for r in rows]
+    lines += [
+        f"| {table_cell(r.key)} | {table_cell(r.value)} | {r.fact} | {r.rev} | {table_cell(_sources_label(r.sources))} |"
+        for r in rows
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -148,7 +151,10 @@ def _facts_text(record: RecordState) -> str:
 
 def _facts_markdown(record: RecordState) -> str:
     lines = ["| Fact | Kind | Rev | Text |", "| --- | --- | --- | --- |"]
-    lines += [f"| {r.fact} | {r.kind} | {r.rev} | {(r.key + ': ') if r.key else ''}{r.text} |" for r in fact_rows(record)]
+    lines += [
+        f"| {r.fact} | {r.kind} | {r.rev} | {table_cell((r.key + ': ') if r.key else '')}{table_cell(r.text)} |"
+        for r in fact_rows(record)
+    ]
     return "\n".join(lines) + "\n"
 
 

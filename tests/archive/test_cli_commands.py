@@ -375,6 +375,19 @@ def test_show_every_view_in_every_format(view: str, fmt: str, shared_example: Pa
         assert "Ahmed Al-Habib (KIA), Moaz Tashani" in out
 
 
+@pytest.mark.parametrize("view", ["infobox", "facts"])
+def test_markdown_tables_stay_tables(view: str, empty: Path, ok) -> None:
+    """A pipe in a value and a hard-wrapped sentence stay inside their cells: every row has the header's columns."""
+    ok("-C", empty, "import", ARTICLES / "structure.txt", "--source", "https://example.org/only-a-url")
+    lines = ok("-C", empty, "show", "structure", "--view", view, "--format", "markdown").text.splitlines()
+    columns = lines[0].count(" | ")
+    assert all(line.startswith("| ") and line.endswith(" |") for line in lines)
+    assert all(line.replace("\\|", "").count(" | ") == columns for line in lines), lines
+    assert any("800 \\| 900" in line for line in lines)
+    sources = ok("-C", empty, "show", "structure", "--view", "sources", "--format", "markdown").text
+    assert sources.startswith("1. <https://example.org/only-a-url> (backs t1, i1, ")
+
+
 def test_show_at_names_revisions(shared_example: Path, ok, seed_text: bytes) -> None:
     head = ok("-C", shared_example, "show", DERNA).out
     assert ok("-C", shared_example, "show", DERNA, "--at", "HEAD").out == head

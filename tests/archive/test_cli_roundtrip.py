@@ -82,3 +82,29 @@ def test_article_round_trips_alone_into_a_fresh_archive(name: str, tmp_path: Pat
     ok("init", root)
     ok("-C", root, "import", ARTICLES / f"{name}.txt", "--record", "mine")
     assert ok("-C", root, "show", "mine").out == (ARTICLES / f"{name}.txt").read_bytes()
+
+
+def test_abbreviations_quotes_and_circa_do_not_cut_sentences(imported_articles: Path, ok) -> None:
+    """Each sentence of the abbreviations article is one fact: no cut after "Dr.", "U.S.", "c.", "vol.", "Tue."."""
+    import json  # noqa: PLC0415
+
+    rows = json.loads(ok("-C", imported_articles, "show", "abbreviations", "--view", "facts", "--format", "json").out)
+    sentences = [(row["text"], row["date"]) for row in rows if row["kind"] == "sentence"]
+    assert [text for text, _ in sentences] == [
+        "The town was founded c. 1200 by settlers from the coast.",
+        "Dr. Smith et al. wrote about it in 1901, i.e. long after.",
+        "St. Mary's church (est. ca. 1250) stands on Main St. near the U.S. consulate.",
+        'He said: "The town is old. It is very old."',
+        "Then he left.",
+        "Mr. and Mrs. Jones arrived at 5 p.m. on Tue. the 4th.",
+        "The walls were built in the mid-1300s.",
+        "In the late 15th century a fire broke out; see e.g. the chronicle, vol. 2, pp. 10–12.",  # noqa: RUF001
+        "By 1600 the town had grown to approx. 3,000 people.",
+        "On 22 September, the council met again.",
+        "The meeting lasted for 21 months, no. 3 of its kind!?",
+        "Yes... it did.",
+    ]
+    dates = dict(sentences)
+    assert dates["The town was founded c. 1200 by settlers from the coast."] == "1200~"
+    assert dates["On 22 September, the council met again."] == "1600-09-22"
+    assert dates["The meeting lasted for 21 months, no. 3 of its kind!?"] is None

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from archive.editing import new_id
 from events.codec import GENESIS
-from events.errors import ArchiveError, InvalidInput
+from events.errors import ArchiveError, Conflict, InvalidInput
 from events.model import CHANGE_TYPES, Change, Stamp, change_adapter, stamp
 from events.source import Source, first_problem
 from projections.fold import apply_event
@@ -156,3 +156,8 @@ def _check_applies(changes: list[Change], batch: list[BatchLine], record: Record
             apply_event(scratch, stamp(change, **_TRIAL_STAMP))
         except ArchiveError as exc:
             raise type(exc)(f"{name}:{item.line}: {exc.message}", hint=exc.hint) from exc
+    if record.title_text() is not None and scratch.records[record.slug].title_text() is None:
+        raise Conflict(
+            f"{name}: the batch leaves record '{record.slug}' without a title: an article keeps one.",
+            hint=f"Revise the title (title.revised, fact {record.title}) instead, or add a title.added line.",
+        )

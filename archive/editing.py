@@ -339,8 +339,12 @@ def revise(record: RecordState, *, fact_id: str, text: str, when: When | str | N
 
 
 def retract(record: RecordState, *, fact_id: str, reason: str | None, sources: tuple[Source, ...]) -> list[Change]:
-    """The fact leaves the views; its history stays."""
-    _visible(record, fact_id)
+    """The fact leaves the views; its history stays. The title stays: an article needs one."""
+    if _visible(record, fact_id).kind == "title":
+        raise Conflict(
+            f"Fact '{fact_id}' is the title of '{record.slug}': an article keeps its title.",
+            hint=f"Give it new words with --revise {fact_id} --text '...'.",
+        )
     return [_make(FactRetracted, record=record.slug, fact=fact_id, reason=reason, sources=sources)]
 
 

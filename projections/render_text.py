@@ -53,8 +53,11 @@ def block_lines(block: Block) -> list[str]:
 def render_text(record: RecordState) -> str:
     """The article text of ``record``: for an imported article, the bytes of the original."""
     lines: list[str] = []
+    previous = ""
     for block in blocks(record):
         if lines:
-            lines.extend([""] * block.gap)
+            # the infobox ends at a blank line: a block that came to follow it directly still gets one
+            lines.extend([""] * (max(block.gap, 1) if previous == "infobox" else block.gap))
         lines.extend(block_lines(block))
+        previous = block.kind
     return "\n".join(lines) + record.ending if lines else ""

@@ -241,6 +241,17 @@ CASES = [
         ["Fact 's6' of record 'siege-of-derna' is retracted"],
         files={"changes.jsonl": b""},
     ),
+    Case(
+        "retract-the-title",
+        [*APPEND, "--retract", "t1", "--source", "x"],
+        ["Fact 't1' is the title of 'siege-of-derna': an article keeps its title", "--revise t1"],
+    ),
+    Case(
+        "events-retract-the-title",
+        [*APPEND, "--events", "@changes.jsonl", "--source", "x"],
+        ["changes.jsonl: the batch leaves record 'siege-of-derna' without a title", "title.revised, fact t1"],
+        files={"changes.jsonl": _line('{"type": "fact.retracted", "fact": "t1"}')},
+    ),
     # --- slugs and imports
     Case(
         "slug-path",

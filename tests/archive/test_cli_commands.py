@@ -235,6 +235,20 @@ def test_append_infobox_set_add_and_remove(seeded: Path, ok) -> None:
     }
 
 
+def test_append_first_infobox_field_keeps_the_article_well_formed(empty: Path, ok) -> None:
+    """An infobox added above a lead that followed the title directly gets the blank line that ends an infobox."""
+    article = ARTICLES / "no-infobox-no-final-newline.txt"
+    ok("-C", empty, "import", article, "--record", "plain")
+    ok("-C", empty, "append", "plain", "--infobox", "Date=2020", "--source", "x")
+    shown = ok("-C", empty, "show", "plain").out
+    title, rest = article.read_bytes().split(b"\n", 1)
+    assert shown == title + b"\n\nInfobox\n- Date: 2020\n\n" + rest
+    again = empty.parent / "again.txt"
+    again.write_bytes(shown)
+    ok("-C", empty, "import", again)
+    assert ok("-C", empty, "show", "again").out == shown
+
+
 def test_append_revise_and_retract(seeded: Path, ok) -> None:
     ok("-C", seeded, "append", DERNA, "--revise", "s4", "--text", "The siege began in July 2016.", "--source", "x")
     revised = last_revision(seeded)[0]

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+from archive import editing
 from archive.article_text import parse_article
 from archive.importer import article_changes
 from events.codec import GENESIS, encode_line, line_hash
+from events.errors import ArchiveError
 from events.model import (
     CHANGE_TYPES,
     Change,
@@ -34,7 +36,7 @@ from events.source import Source
 from events.when import QUALIFIERS, When
 from projections.fold import apply_revision
 from projections.render_text import render_text
-from projections.state import ArchiveState
+from projections.state import ArchiveState, RecordState
 
 # ------------------------------------------------------------------ characters and words
 
@@ -248,16 +250,18 @@ events = st.tuples(_LATER_CHANGES, _STAMP).map(lambda pair: stamp(pair[0], **pai
 # ------------------------------------------------------------------ the pipeline
 
 
+_AT = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
 def _import_and_render(text: str) -> tuple[str, list[Change]]:
     """parse → changes → stamped events (one revision) → fold → render, as ``archive import`` then ``show`` do."""
     article = parse_article(text, "generated.txt")
     changes = article_changes(article, _SLUG, (Source(title="generated.txt"),), "generated.txt")
-    at = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
     stamped: list[Change] = []
     prev = GENESIS
     for seq, change in enumerate(changes, start=1):
         last = seq == len(changes)
-        event = stamp(change, seq=seq, rev=1, at=at, by="hypothesis", prev=prev, end=True if last else None)
+        event = stamp(change, seq=seq, rev=1, at=_AT, by="hypothesis", prev=prev, end=True if last else None)
         prev = line_hash(encode_line(event))
         stamped.append(event)
     state = ArchiveState()
@@ -282,6 +286,96 @@ def test_generated_article_round_trips_byte_for_byte(text: str) -> None:
         assert back == event
         assert type(back) is type(event)
         assert encode_line(back) == line
+
+
+_EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["section", "new-section", "lead", "paragraph", "item", "set-field", "new-field", "remove-field", "revise", "retract"]
+        ),
+        st.integers(0, 1000),
+        st.sampled_from(["A new sentence.", "On 3 May 2001 it rained.", "x", "Dr. Who arrived c. 1200. He left."]),
+    ),
+    min_size=1,
+    max_size=6,
+)
+"""Appends as ``archive append`` makes them: (what, which, words)."""
+_SOURCE = (Source(title="an edit"),)
+
+
+def _edit(record: RecordState, what: str, which: int, words: str) -> list[Change] | None:
+    """The changes of one append to ``record``, or None when it has nothing to apply to."""
+    body = record.visible_body()
+    headings = [f for f in body if f.kind == "heading"]
+    sentences = [f for f in body if f.kind == "sentence"]
+    fields = record.visible_infobox()
+    new_sentence = {"text": words, "when": editing.AUTO, "paragraph": None, "sources": _SOURCE}
+    match what:
+        case "section" if headings:
+            return editing.add_sentence(record, section=headings[which % len(headings)].text, **new_sentence)
+        case "new-section":
+            return editing.add_sentence(record, section=f"Section {which}", **new_sentence)
+        case "lead":
+            return editing.add_sentence(record, section=None, **new_sentence)
+        case "paragraph" if sentences:
+            new_sentence["paragraph"] = sentences[which % len(sentences)].id
+            return editing.add_sentence(record, section=None, **new_sentence)
+        case "item":
+            section = headings[which % len(headings)].text if headings and which % 3 else None
+            return editing.add_item(record, section=section, text=words, sources=_SOURCE)
+        case "set-field" if fields:
+            return editing.set_infobox(record, assignment=f"{fields[which % len(fields)].key}={words}", sources=_SOURCE)
+        case "new-field":
+            return editing.set_infobox(record, assignment=f"Key{which}={words}", sources=_SOURCE)
+        case "remove-field" if fields:
+            return editing.remove_infobox(record, key=fields[which % len(fields)].key, reason=None, sources=_SOURCE)
+        case "revise" | "retract":
+            facts = [record.facts[record.title]] if record.title_text() is not None else []
+            facts += fields + body
+            fact = facts[which % len(facts)].id
+            if what == "revise":
+                return editing.revise(record, fact_id=fact, text=words, when=editing.AUTO, sources=_SOURCE)
+            return editing.retract(record, fact_id=fact, reason=None, sources=_SOURCE)
+    return None
+
+
+@_SETTINGS
+@given(articles(), _EDITS)
+def test_appended_articles_stay_well_formed(text: str, edits: list[tuple[str, int, str]]) -> None:
+    """After any appends, the article shown is still a file of the format: it imports again, to the same bytes."""
+    _, stamped = _import_and_render(text)
+    state = ArchiveState()
+    apply_revision(state, stamped)
+    record = state.records[_SLUG]
+    for what, which, words in edits:
+        try:
+            changes = _edit(record, what, which, words)
+        except ArchiveError as exc:  # refused, as the command line would refuse it
+            note(f"{what} {which}: refused: {exc}")
+            continue
+        if not changes:
+            continue
+        rev = state.head + 1
+        apply_revision(
+            state,
+            [
+                stamp(
+                    change,
+                    seq=state.seq + 1 + i,
+                    rev=rev,
+                    at=_AT,
+                    by="hypothesis",
+                    prev=GENESIS,
+                    end=True if i == len(changes) - 1 else None,
+                )
+                for i, change in enumerate(changes)
+            ],
+        )
+        note(f"{what} {which} {words!r}")
+    shown = render_text(record)
+    note(repr(shown))
+    again, _ = _import_and_render(shown)
+    assert again == shown
 
 
 @settings(max_examples=150, deadline=None)

@@ -69,6 +69,26 @@ def archive() -> Run:
     return run_archive
 
 
+@pytest.fixture
+def in_process(capfdbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch) -> Run:
+    """``in_process(*args)`` calls ``archive.cli.main(args)`` in this process (no start-up cost) and returns a Result;
+    for wide matrices of read commands. Fails unless the command exits 0."""
+    from archive.cli import main  # noqa: PLC0415 - only the tests that ask for it pay the import
+
+    monkeypatch.delenv("ARCHIVE_DIR", raising=False)
+    monkeypatch.setenv("ARCHIVE_USER", "tester")
+
+    def run(*args: str | Path) -> Result:
+        capfdbinary.readouterr()
+        code = main([str(arg) for arg in args])
+        out, err = capfdbinary.readouterr()
+        result = Result(code, out, err.decode("utf-8", "replace"))
+        assert code == 0, f"archive {' '.join(map(str, args))} exited {code}:\n{result.err}"
+        return result
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def ok() -> Run:
     """Like ``archive``, but fails the test unless the command exits 0 with nothing alarming on stderr."""

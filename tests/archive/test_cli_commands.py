@@ -366,8 +366,9 @@ def shared_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
 @pytest.mark.parametrize("view", ["article", "infobox", "timeline", "sources", "facts"])
-def test_show_every_view_in_every_format(view: str, fmt: str, shared_example: Path, ok) -> None:
-    out = ok("-C", shared_example, "show", DERNA, "--view", view, "--format", fmt).text
+def test_show_every_view_in_every_format(view: str, fmt: str, shared_example: Path, in_process) -> None:
+    """The whole matrix runs in-process (``archive.cli.main``); the other tests run each view as a real process."""
+    out = in_process("-C", shared_example, "show", DERNA, "--view", view, "--format", fmt).text
     assert out.endswith("\n") and out.strip()
     if fmt == "json":
         data = json.loads(out)

@@ -269,7 +269,7 @@ def _import_and_render(text: str) -> tuple[str, list[Change]]:
     return render_text(state.records[_SLUG]), stamped
 
 
-_SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_SETTINGS
@@ -378,7 +378,7 @@ def test_appended_articles_stay_well_formed(text: str, edits: list[tuple[str, in
     assert again == shown
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(events)
 def test_any_event_round_trips_through_its_log_line(event: Change) -> None:
     line = encode_line(event)

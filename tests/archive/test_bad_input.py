@@ -377,6 +377,13 @@ CASES = [
     Case("not-an-archive", ["show", DERNA], ["plain is not an archive: it has no events.jsonl", "archive init"], root="plain"),
     Case("append-not-an-archive", [*SENTENCE, "--source", "x"], ["is not an archive", "-C DIR"], root="plain"),
     Case("init-twice", ["init"], ["is an archive already", "Use it as it is, or choose another folder"]),
+    Case(
+        "init-on-a-file",
+        ["init", "@afile"],
+        ["Invalid value for '[DIRECTORY]'", "afile' is a file"],
+        code=2,
+        files={"afile": b"x"},
+    ),
     # --- usage (exit 2)
     Case(
         "two-changes-in-one-call",

@@ -132,7 +132,7 @@ def test_a_changed_last_line_is_caught_by_the_head_witness(sound: Path, tmp_path
     ],
 )
 def test_tamper_through_the_command_line(
-    sound: Path, tmp_path: Path, archive: Callable[..., Any], refused: Callable[..., Any], kind: str, fragment: str
+    sound: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, fragment: str
 ) -> None:
     work = Path(shutil.copytree(sound, tmp_path / "work"))
     lines = (work / "events.jsonl").read_bytes().splitlines(keepends=True)
@@ -147,9 +147,20 @@ def test_tamper_through_the_command_line(
     else:
         mutated.insert(20, mutated[19])
     (work / "events.jsonl").write_bytes(b"".join(mutated))
-    refused(archive("-C", work, "verify"), 4, f"Error: events.jsonl:{expected}: ", fragment)
-    result = archive("-C", work, "verify", "--format", "json")
-    assert result.code == 4
-    report = orjson.loads(result.out)
+    assert main(["-C", str(work), "verify"]) == 4
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"Error: events.jsonl:{expected}: ")
+    assert fragment in err
+    assert main(["-C", str(work), "verify", "--format", "json"]) == 4
+    report = orjson.loads(capsys.readouterr().out)
     assert (report["ok"], report["line"], report["file"]) == (False, expected, "events.jsonl")
     assert fragment in report["problem"]
+
+
+def test_tamper_in_a_real_process(sound: Path, tmp_path: Path, archive: Callable[..., Any], refused: Callable[..., Any]) -> None:
+    work = Path(shutil.copytree(sound, tmp_path / "work"))
+    data = (work / "events.jsonl").read_bytes()
+    (work / "events.jsonl").write_bytes(data.replace(b"Siege of Derna", b"Siege of Derma", 1))
+    refused(archive("-C", work, "verify"), 4, "Error: events.jsonl:2: the line was changed after it was written")
+    assert (work / "events.jsonl").read_bytes() == data.replace(b"Siege of Derna", b"Siege of Derma", 1)

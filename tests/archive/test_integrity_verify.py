@@ -166,11 +166,11 @@ def test_recover_refuses_damage_before_the_tail_and_changes_nothing(
     assert not (root / ".archive" / QUARANTINE).exists()
 
 
-def test_recover_with_nothing_torn(tmp_path: Path, archive: Callable[..., Any]) -> None:
+def test_recover_with_nothing_torn(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = _forge(tmp_path / "a", [_created()])
     data = (root / "events.jsonl").read_bytes()
-    result = archive("-C", root, "recover")
-    assert (result.code, result.text) == (0, "Nothing to recover: events.jsonl ends with a whole revision (revision 1).\n")
+    assert main(["-C", str(root), "recover"]) == 0
+    assert capsys.readouterr().out == "Nothing to recover: events.jsonl ends with a whole revision (revision 1).\n"
     assert (root / "events.jsonl").read_bytes() == data
 
 
@@ -214,17 +214,20 @@ def test_read_commands_notice_a_changed_last_line_and_lost_revisions(
     assert replay(Archive(root))[0].head == 1
 
 
-def test_verify_help_and_text_output(tmp_path: Path, ok: Callable[..., Any], archive: Callable[..., Any]) -> None:
+def test_verify_help_and_text_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = _forge(tmp_path / "a", [_created()])
     shutil.rmtree(root / ".archive")
-    result = ok("-C", root, "verify")
-    assert result.text == (
+    assert main(["-C", str(root), "verify"]) == 0
+    out, err = capsys.readouterr()
+    assert out == (
         f"events.jsonl is sound: 3 lines, 1 revisions, 1 record, {(root / 'events.jsonl').stat().st_size} bytes; "
         f"the hash chain holds to line 3 (head {verify_log(Archive(root)).head[:12]}).\n"
     )
-    assert "Warning: no .archive/head.json" in result.err
+    assert "Warning: no .archive/head.json" in err
     assert not (root / ".archive").exists(), "verify wrote to an archive it only reads"
-    helped = ok("verify", "--help").text
+    assert main(["verify", "--help"]) == 0
+    helped = capsys.readouterr().out
     assert "--format [text|json]" in helped
     assert "name the first bad line" in helped
-    assert "--dry-run" in ok("recover", "--help").text
+    assert main(["recover", "--help"]) == 0
+    assert "--dry-run" in capsys.readouterr().out

@@ -61,13 +61,16 @@ def progress(total: int, label: str) -> Any:
 
 
 def state_at(ctx: click.Context, at: str | None) -> Any:
-    """The archive's state at revision ``at`` (HEAD when None); refuses a revision that does not exist."""
-    from archive.log import replay  # noqa: PLC0415
+    """The archive's state at revision ``at`` (HEAD when None); refuses a revision that does not exist.
+
+    Starts from the checkpoint in ``.archive/`` when it still matches the log, and reads only the lines after it.
+    """
+    from archive.checkpoint import load_state  # noqa: PLC0415
     from archive.revisions import resolve_revision  # noqa: PLC0415
 
     found = open_archive(ctx)
     until = None if at is None else resolve_revision(at, found.log)
-    state, _ = replay(found, until=until, warn=warn)
+    state, _ = load_state(found, until=until, warn=warn)
     if until is not None and state.head < until:
         raise UnknownName(f"Revision {at} does not exist yet: the archive is at revision {state.head}.")
     return state

@@ -11,7 +11,7 @@ from projections.render_html import index_page, record_pages
 from projections.state import ArchiveState
 from projections.views import BUILD_FILES, render_view
 
-__all__ = ["write_atomic", "write_views"]
+__all__ = ["write_atomic", "write_index", "write_record", "write_views"]
 
 
 def write_atomic(path: Path, text: str) -> bool:
@@ -34,14 +34,27 @@ def write_atomic(path: Path, text: str) -> bool:
     return True
 
 
+def write_record(state: ArchiveState, slug: str, out: Path) -> int:
+    """Write ``out/<slug>/``: the record's views (text, JSON), then its HTML pages; return how many files changed."""
+    record = state.records[slug]
+    changed = 0
+    for name, view, fmt in BUILD_FILES:
+        changed += write_atomic(out / slug / name, render_view(record, view, fmt))
+    for name, page in record_pages(record, state.revisions).items():
+        changed += write_atomic(out / slug / name, page)
+    return changed
+
+
+def write_index(state: ArchiveState, out: Path) -> bool:
+    """Write ``out/index.html``, the list of records; whether it changed."""
+    return write_atomic(out / "index.html", index_page(state))
+
+
 def write_views(state: ArchiveState, out: Path, on_record: Callable[[str], None] | None = None) -> int:
     """Write ``out/<record>/`` for every record (text, JSON and HTML pages) and ``out/index.html``; return how many records."""
-    for slug, record in state.records.items():
-        for name, view, fmt in BUILD_FILES:
-            write_atomic(out / slug / name, render_view(record, view, fmt))
-        for name, page in record_pages(record, state.revisions).items():
-            write_atomic(out / slug / name, page)
+    for slug in state.records:
+        write_record(state, slug, out)
         if on_record is not None:
             on_record(slug)
-    write_atomic(out / "index.html", index_page(state))
+    write_index(state, out)
     return len(state.records)

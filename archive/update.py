@@ -17,7 +17,7 @@ copy of the record and rendering it: the result must be the edited text, byte fo
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
@@ -33,7 +33,7 @@ from events.source import Source
 from projections.diff import diff_records
 from projections.fold import apply_event
 from projections.render_text import render_text
-from projections.state import ArchiveState, RecordState
+from projections.state import ArchiveState, Fact, RecordState
 
 __all__ = ["SIMILAR", "UpdatePlan", "plan_update", "segment"]
 
@@ -91,8 +91,7 @@ def segment(paragraph: str, known: Sequence[str], follows: set[tuple[str, str]] 
             at += 1
         return at
 
-    def options(at: int) -> list[tuple[int, int, bool]]:
-        """``(end of words, next start, known)`` of each piece that may start at ``at``."""
+    def known_at(at: int) -> list[tuple[int, int, bool]]:
         out: list[tuple[int, int, bool]] = []
         for candidate in by_prefix.get(paragraph[at : at + 8], []):
             end = at + len(candidate)
@@ -101,12 +100,26 @@ def segment(paragraph: str, known: Sequence[str], follows: set[tuple[str, str]] 
             after = skip(end)
             if end == size or (after < size and not candidate[-1].isspace()):
                 out.append((end, after, True))
+        return out
+
+    # where a known sentence could begin: a new sentence before it ends there, whatever pysbd says
+    starts = [at for at in range(1, size) if paragraph[at - 1].isspace() and not paragraph[at].isspace() and known_at(at)]
+
+    def options(at: int) -> list[tuple[int, int, bool]]:
+        """``(end of words, next start, known)`` of each piece that may start at ``at``."""
+        out = known_at(at)
         k = bisect_right(ends, at)
         pysbd_end = ends[k] if k < len(ends) else size
         after = skip(pysbd_end)
         if after == size:
             pysbd_end = size
         out.append((pysbd_end, after, False))
+        k = bisect_right(starts, at)
+        if k < len(starts) and starts[k] < pysbd_end:
+            cut = starts[k]
+            end = len(paragraph[:cut].rstrip())
+            if end > at:
+                out.append((end, cut, False))
         return out
 
     start = skip(0)
@@ -194,50 +207,83 @@ def _pair_in_order(
     return pairs
 
 
-def _match(old_keys: list[tuple[str, str]], new_keys: list[tuple[str, str]]) -> dict[int, int]:
-    """Which old fact (by index) each new one keeps: same words in order, then similar words in place, then moves."""
+def _match(
+    old_keys: list[tuple[str, str]], new_keys: list[tuple[str, str]], same_place: Callable[[dict[int, int], int, int], bool]
+) -> dict[int, int]:
+    """Which old fact (by index) each new one keeps: the same words in order; the same words elsewhere (a move);
+    similar words in a stretch that differs, in order; similar words elsewhere (moved and reworded); last,
+    one fact in the place of one other.
+
+    ``same_place(matched, i, j)`` says whether new fact ``j`` stands where old fact ``i`` stood (the same
+    paragraph or list), given the pairs so far: one fact standing in the place of another elsewhere is a
+    removal and an addition, not a revision."""
     matched: dict[int, int] = {}
-    matcher = SequenceMatcher(None, old_keys, new_keys, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    stretches: list[tuple[int, int, int, int]] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes():
         if tag == "equal":
             matched.update({j1 + k: i1 + k for k in range(i2 - i1)})
-        elif tag == "replace":
-            if i2 - i1 == 1 and j2 - j1 == 1 and old_keys[i1][0] == new_keys[j1][0]:
-                matched[j1] = i1  # one fact in the place of one other: a revision
-                continue
-            for i, j in _pair_in_order(list(range(i1, i2)), list(range(j1, j2)), old_keys, new_keys):
-                matched[j] = i
+        else:
+            stretches.append((i1, i2, j1, j2))
     used = set(matched.values())
+    by_key: dict[tuple[str, str], list[int]] = {}
+    for i in range(len(old_keys)):
+        if i not in used:
+            by_key.setdefault(old_keys[i], []).append(i)
+    for j in range(len(new_keys)):  # moved, same words
+        if j not in matched and (same := by_key.get(new_keys[j])):
+            matched[j] = same.pop(0)
+            used.add(matched[j])
+    single: list[tuple[int, int]] = []
+    for i1, i2, j1, j2 in stretches:
+        old = [i for i in range(i1, i2) if i not in used]
+        new = [j for j in range(j1, j2) if j not in matched]
+        pairs = _pair_in_order(old, new, old_keys, new_keys)
+        for i, j in pairs:
+            matched[j] = i
+            used.add(i)
+        old = [i for i in old if i not in used]
+        new = [j for j in new if j not in matched]
+        if len(old) == 1 and len(new) == 1 and old_keys[old[0]][0] == new_keys[new[0]][0]:
+            ahead = sum(i < old[0] for i, _ in pairs), sum(j < new[0] for _, j in pairs)
+            if ahead[0] == ahead[1]:  # in order with the pairs around it
+                single.append((old[0], new[0]))
     old_left = [i for i in range(len(old_keys)) if i not in used]
     new_left = [j for j in range(len(new_keys)) if j not in matched]
-    by_key: dict[tuple[str, str], list[int]] = {}
-    for i in old_left:
-        by_key.setdefault(old_keys[i], []).append(i)
-    for j in new_left:  # moved, same words
-        same = by_key.get(new_keys[j])
-        if same:
-            matched[j] = same.pop(0)
-    used = set(matched.values())
-    old_left = [i for i in old_left if i not in used]
-    new_left = [j for j in new_left if j not in matched]
     if old_left and new_left and len(old_left) * len(new_left) <= _MAX_PAIRS:  # moved and reworded
         scored = sorted(
-            (
-                (-_similar(old_keys[i][1], new_keys[j][1]), j, i)
-                for j in new_left
-                for i in old_left
-                if old_keys[i][0] == new_keys[j][0]
-            ),
+            (-_similar(old_keys[i][1], new_keys[j][1]), j, i)
+            for j in new_left
+            for i in old_left
+            if old_keys[i][0] == new_keys[j][0]
         )
-        taken_old: set[int] = set()
         for negative, j, i in scored:
             if -negative < SIMILAR:
                 break
-            if j in matched or i in taken_old:
+            if j in matched or i in used:
                 continue
             matched[j] = i
-            taken_old.add(i)
+            used.add(i)
+    for i, j in single:  # one fact in the place of one other: a revision
+        if i not in used and j not in matched and same_place(matched, i, j):
+            matched[j] = i
+            used.add(i)
     return matched
+
+
+def _same_place(shown: list[Fact], targets: list[BodyTarget], matched: dict[int, int], i: int, j: int) -> bool:
+    """Whether target ``j`` stands in the paragraph or list fact ``i`` stood in: it shares one with a kept fact
+    that shared one with ``i`` before (or neither has such company). A heading always does."""
+    old = shown[i]
+    if old.kind == "heading":
+        return True
+    kept = {shown[k].id for k in matched.values()}
+    before = {f.id for f in shown if f.kind == old.kind and f.group == old.group and f.id != old.id and f.id in kept}
+    now = {
+        shown[matched[k]].id
+        for k, t in enumerate(targets)
+        if k != j and k in matched and t.kind == old.kind and t.block == targets[j].block
+    }
+    return bool(before & now) or not (before or now)
 
 
 # ------------------------------------------------------------------ targets
@@ -329,7 +375,11 @@ def plan_update(record: RecordState, article: ParsedArticle, text: str, *, sourc
     changes += plan_infobox(record, fields, gap, sources=sources, reason=reason, taken=taken)
     targets = _body_targets(record, article)
     shown = record.visible_body()
-    matched = _match([(f.kind, f.text) for f in shown], [(t.kind, t.text) for t in targets])
+    matched = _match(
+        [(f.kind, f.text) for f in shown],
+        [(t.kind, t.text) for t in targets],
+        lambda pairs, i, j: _same_place(shown, targets, pairs, i, j),
+    )
     for j, i in matched.items():
         targets[j].fact = shown[i].id
     _date(record, targets, article)

@@ -3,8 +3,9 @@
 ``diff_records`` compares two states of a record, however they were reached (``projections.replay.capture``
 gets both in one pass over the log). Facts are compared by id, so a sentence revised in place is one change,
 not a removal and an addition; only content counts as a change (text, value, key, level, date, sources,
-rank), and only place as a move (order among the facts both states show, or the paragraph or list a fact
-belongs to). Spacing alone (a lead, a gap) is neither: the text diff shows it.
+rank), and only place as a move: a change of order among the facts both states show (all but a longest
+run that kept its order have moved, so the fewest facts are named). Spacing alone (a lead, a gap, a
+paragraph split or joined by a blank line) is neither: the text diff shows it.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class FactChange:
 
 @dataclass(frozen=True, slots=True)
 class FactMove:
-    """A fact both states show, standing elsewhere: out of order with the others, or in another paragraph or list."""
+    """A fact both states show, standing elsewhere: out of order with the others (in another section, say)."""
 
     fact: str
     kind: str
@@ -95,7 +96,8 @@ class FactMove:
     """The shown fact it followed before (None: it came first)."""
     to_after: str | None
     regrouped: bool
-    """It joined another paragraph or list (or opened a new one)."""
+    """It now shares a paragraph or list with none of the facts it shared one with (of those both states
+    show), and with some others."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +224,15 @@ def _content(fact: Fact) -> tuple[Any, ...]:
     return (fact.text, fact.key, fact.level, fact.when, fact.sources, fact.rank)
 
 
+def _mates(record: RecordState, common: set[str]) -> dict[str, set[str]]:
+    """For each shown sentence or item, the facts of ``common`` in its paragraph or list (itself included)."""
+    groups: dict[str, set[str]] = {}
+    for fact in record.visible_body():
+        if fact.kind != "heading" and fact.id in common:
+            groups.setdefault(fact.group, set()).add(fact.id)
+    return {fid: members for members in groups.values() for fid in members}
+
+
 def _moves(
     before: RecordState, after: RecordState, old_sections: dict[str, str | None], new_sections: dict[str, str | None]
 ) -> list[FactMove]:
@@ -229,6 +240,8 @@ def _moves(
     new_body = [f.id for f in after.visible_body()]
     old_fields = [f.id for f in before.visible_infobox()]
     new_fields = [f.id for f in after.visible_infobox()]
+    common = set(old_body) & set(new_body)
+    old_mates, new_mates = _mates(before, common), _mates(after, common)
     kept = kept_in_order(old_body, new_body) | kept_in_order(old_fields, new_fields)
     previous = {}
     for order in (old_body, old_fields):
@@ -238,10 +251,11 @@ def _moves(
         for index, fid in enumerate(order):
             if fid not in old:
                 continue
-            fact, was = after.facts[fid], before.facts[fid]
-            regrouped = fact.kind in ("sentence", "item") and fact.group != was.group
-            if fid in kept and not regrouped:
+            fact = after.facts[fid]
+            if fid in kept:
                 continue
+            mates_before, mates_after = old_mates.get(fid, set()) - {fid}, new_mates.get(fid, set()) - {fid}
+            regrouped = bool(mates_before and mates_after) and mates_before.isdisjoint(mates_after)
             moves.append(
                 FactMove(
                     fact=fid,

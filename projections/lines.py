@@ -72,8 +72,9 @@ def _block(block: Block) -> list[tuple[str, tuple[LineSpan, ...], str]]:
 
 
 def article_lines(record: RecordState) -> list[ArticleLine]:
-    """Every line of ``render_text(record)``, in order: joined with line breaks and followed by the record's
-    ending, their texts give the rendered article byte for byte."""
+    """Every line of ``render_text(record)``, in order, as an editor numbers them: each text followed by a line
+    break (the last one only if the record's ending has one) gives the rendered article byte for byte. The
+    blank lines an ending of several line breaks makes are lines too."""
     rows: list[tuple[str, tuple[LineSpan, ...], str | None]] = []
     for block in blocks(record):
         opener = block.facts[0].id

@@ -17,6 +17,7 @@ import re
 import signal
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import orjson
@@ -41,7 +42,7 @@ def _appender(root: Path, report: Path, seed: int) -> None:
     rng = random.Random(seed)
     captured = io.BytesIO()
     sys.stdout = io.TextIOWrapper(captured, encoding="utf-8", write_through=True)
-    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the child never returns to close it
+    sys.stderr = sys.stdout
     fd = os.open(report, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     batch = root.parent / f"batch-{seed}.jsonl"
     number = 0
@@ -57,9 +58,9 @@ def _appender(root: Path, report: Path, seed: int) -> None:
             args = [*base, "--events", str(batch)]
         captured.seek(0)
         captured.truncate()
-        if main(args) != 0:
-            os.write(fd, b"failed\n")
-            os._exit(3)
+        code = main(args)
+        if code != 0:
+            raise AssertionError(f"append exited {code}: {captured.getvalue()!r}")
         [rev] = _RECORDED.findall(captured.getvalue())
         os.write(fd, rev + b" " + token.encode() + b"\n")
 
@@ -76,6 +77,7 @@ def test_sigkill_at_random_moments(tmp_path: Path) -> None:
     assert main(["-C", str(root), "import", str(article)]) == 0
     archive = Archive(root)
     report = tmp_path / "report"
+    failure = tmp_path / "failure"
     rng = random.Random(5)
     torn = 0
     for cycle in range(KILLS):
@@ -84,17 +86,19 @@ def test_sigkill_at_random_moments(tmp_path: Path) -> None:
         if pid == 0:  # pragma: no cover - the child
             try:
                 _appender(root, report, cycle)
+            except BaseException:
+                failure.write_text(traceback.format_exc())
             finally:
-                os._exit(0)
+                os._exit(1)
         wanted = seen + rng.choice((0, 1, 1, 2, 3))
         deadline = time.monotonic() + 60
-        while len(_reports(report)) < wanted and time.monotonic() < deadline:
+        while len(_reports(report)) < wanted and time.monotonic() < deadline and not failure.exists():
             time.sleep(0.002)
         time.sleep(rng.uniform(0, 0.05))
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
+        assert not failure.exists(), failure.read_text()
         assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, f"cycle {cycle}: the appender stopped early"
-        assert b"failed" not in _reports(report)
 
         result = recover_log(archive)
         torn += result.torn

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import re
 from functools import lru_cache
 from typing import Literal
 
@@ -16,13 +18,50 @@ _FAR_PAST = (-999999, 1, 1)
 _FAR_FUTURE = (999999, 12, 31)
 
 
+Day = tuple[int, int, int]
+
+_PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+"""EDTF level 0 dates (ISO 8601 calendar dates): 2017, 2017-09, 2017-09-14."""
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _plain_bounds(value: str) -> tuple[Day, Day] | None:
+    """Bounds of a level-0 date, checked with the standard library; None for anything richer.
+
+    Raises ValueError for a calendar date that does not exist (2019-02-29), which
+    the edtf package lets through.
+    """
+    match = _PLAIN.fullmatch(value)
+    if match is None:
+        return None
+    year, month, day = int(match[1]), match[2], match[3]
+    if month is None:
+        return (year, 1, 1), (year, 12, 31)
+    if not 1 <= int(month) <= 12:
+        return None  # 21-41 are EDTF seasons and quarters: edtf reads them
+    last = _DAYS[int(month) - 1] + (int(month) == 2 and calendar.isleap(year))
+    if day is None:
+        return (year, int(month), 1), (year, int(month), last)
+    if not 1 <= int(day) <= last:
+        raise ValueError(f"{value!r} is not a day of the calendar")
+    return (year, int(month), int(day)), (year, int(month), int(day))
+
+
 @lru_cache(maxsize=4096)
-def edtf_bounds(value: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+def edtf_bounds(value: str) -> tuple[Day, Day]:
     """The earliest and latest day an EDTF string can mean, as (year, month, day).
 
     Raises ValueError when the string is not EDTF. Open interval ends are
-    clamped to the far past or future so that every value sorts.
+    clamped to the far past or future so that every value sorts. Plain ISO
+    8601 dates and intervals of them (EDTF level 0, most dates in an
+    article) are read with the standard library; everything else with the
+    edtf package, whose grammar takes 0.3 s to import.
     """
+    start, slash, end = value.partition("/")
+    first = _plain_bounds(start)
+    last = _plain_bounds(end) if slash else first
+    if first is not None and last is not None:
+        return _ordered(value, first[0], last[1])
     from edtf import parse_edtf  # noqa: PLC0415 - 0.15 s import, needed only here
     from edtf.parser.edtf_exceptions import EDTFParseException  # noqa: PLC0415
 
@@ -34,7 +73,13 @@ def edtf_bounds(value: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]
     upper = parsed.upper_strict()
     low = _FAR_PAST if isinstance(lower, float) else tuple(lower[:3])
     high = _FAR_FUTURE if isinstance(upper, float) else tuple(upper[:3])
-    return low, high  # type: ignore[return-value]
+    return _ordered(value, low, high)  # type: ignore[arg-type]
+
+
+def _ordered(value: str, low: Day, high: Day) -> tuple[Day, Day]:
+    if low > high:
+        raise ValueError(f"{value!r} ends before it begins")
+    return low, high
 
 
 def check_edtf(value: str) -> str:

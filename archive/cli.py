@@ -226,7 +226,7 @@ def append(
     chosen = [
         name
         for name, value in (
-            ("--text", text if revise is None and item is None else None),
+            ("--text", text if revise is None else None),
             ("--move", move),
             ("--prefer", prefer),
             ("--item", item),

@@ -305,6 +305,8 @@ def _edtf(point: _Point) -> str | None:
     if year is None:
         return None
     if point.shape == "dec":
+        if year % 10 == 0 and year != 200:  # "the 1300s" is a century; "the 2000s" a decade
+            return f"{year // 10:02d}XX" if 1 <= year <= 999 else None
         return f"{year:03d}X" if 1 <= year <= 999 else None
     if not 1 <= year <= 9999:
         return None

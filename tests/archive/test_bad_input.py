@@ -476,11 +476,6 @@ def test_a_line_that_is_not_json_names_its_line(seeded: Path, archive, refused) 
     refused(archive("-C", seeded, "show", DERNA), 4, "events.jsonl:29: not valid JSON")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="archive/cli.py append (not this suite's to fix): --item with --text records the item and silently drops "
-    "--text; the check that counts changes skips --text whenever --item is given",
-)
 def test_text_and_item_in_one_call_is_two_changes(seeded: Path, archive, refused) -> None:
     log = seeded / "events.jsonl"
     before = log.read_bytes()

@@ -98,6 +98,9 @@ CASES: list[tuple[str, int | None, str | None, str | None]] = [
     ("In early May 2017, the LNA advanced.", None, "2017-05~", "in"),
     ("The town grew in the 1990s.", None, "199X", "in"),
     ("The 1990s were calm.", None, "199X", None),
+    ("The town grew in the 1300s.", None, "13XX", "in"),
+    ("Plague came in the mid-1300s.", None, "13XX", "in"),
+    ("It was built in the 2000s.", None, "200X", "in"),
     ("The town grew in the early 1990s.", None, "199X", "in"),
     ("The town has grown since the 1990s.", None, "1990/..", None),
     # yearless dates take the hint; without it the sentence stays undated

@@ -4,11 +4,12 @@ A checkpoint is one file, ``.archive/checkpoint``, written atomically (temporary
 
 - a first line of JSON, the header: ``format``, the ``code`` and ``schema`` fingerprints of the program
   that made it, the ``tail`` it covers (byte ``offset``, ``seq``, ``rev`` and ``hash`` of the last line),
-  and the sizes and CRC-32 of the two parts that follow;
+  and the sizes and CRC-32 of the parts that follow;
 - the first 8 bytes of the SHA-256 of every line it covers, so that a rewritten log can be told at
   which line it changed;
-- the state as JSON (orjson), column by column (``archive.state_codec``): plain data, never pickle,
-  since loading a pickle runs code and archives live on shared folders.
+- the state as JSON (orjson), column by column (``archive.state_codec``), then the bytes its packed
+  columns point into: plain data, never pickle, since loading a pickle runs code and archives live on
+  shared folders.
 
 A checkpoint is used only if the log still holds the prefix it covers: the file is at least ``offset``
 bytes long and the line that ends there hashes to ``hash``. Otherwise it is discarded with a warning and
@@ -19,12 +20,13 @@ them off (neither read nor written).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import tempfile
 import zlib
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -54,7 +56,7 @@ __all__ = [
     "save_checkpoint",
 ]
 
-FORMAT = 1
+FORMAT = 2
 """The layout of the checkpoint file; a file of another format is ignored."""
 CHECKPOINT_EVERY = 1000
 """Write a checkpoint after reading at least this many events past the last one (or from line 1)."""
@@ -265,7 +267,7 @@ def _read(archive: Archive, warn: Warn | None) -> tuple[_Saved | None, bytes | N
             if header.get("code") != code or header.get("schema") != schema:
                 return None, None  # made by another version of the program
             tail = Tail(**{key: header["tail"][key] for key in ("offset", "seq", "rev", "hash")})
-            lines_size, body_size = int(header["lines"]), int(header["body"])
+            lines_size, body_size, blob_size = int(header["lines"]), int(header["body"]), int(header["blob"])
             if lines_size != tail.seq * KEY_SIZE:
                 raise ValueError("the line keys do not match the tail")
             if not covers(archive.log, tail):
@@ -278,12 +280,15 @@ def _read(archive: Archive, warn: Warn | None) -> tuple[_Saved | None, bytes | N
                 _discard(path)
                 return None, stale if len(stale) == lines_size else None
             lines = bytearray(file.read(lines_size))
-            body = file.read(body_size + 1)
-            if len(lines) != lines_size or len(body) != body_size:
-                raise ValueError("it is cut short")
-            if zlib.crc32(body) != header["crc"]:
+            body = file.read(body_size)
+            blob = file.read(blob_size + 1)
+            if len(lines) != lines_size or len(body) != body_size or len(blob) != blob_size:
+                raise ValueError("it is cut short, or longer than it says")
+            if zlib.crc32(blob, zlib.crc32(body)) != header["crc"]:
                 raise ValueError("its checksum does not match")
-            state = _codec().decode(orjson.loads(body))
+            with _collector_paused():
+                data = orjson.loads(body)
+            state = _codec().decode(data, blob)
             if state.seq != tail.seq or state.head != tail.rev:
                 raise ValueError("its state is not at its tail")
         except (ValueError, KeyError, IndexError, TypeError, Unsupported) as exc:
@@ -302,7 +307,8 @@ def save_checkpoint(archive: Archive, state: ArchiveState, tail: Tail, lines: by
     if state.seq != tail.seq or state.head != tail.rev or len(lines) != max(tail.seq - 1, 0) * KEY_SIZE:
         raise ValueError("the state, its tail and its line keys do not agree")
     try:
-        body = orjson.dumps(_codec().encode(state))
+        data, blob = _codec().encode(state)
+        body = orjson.dumps(data)
         code, schema = _fingerprints()
     except (Unsupported, TypeError):
         return False
@@ -314,7 +320,8 @@ def save_checkpoint(archive: Archive, state: ArchiveState, tail: Tail, lines: by
         "tail": {"offset": tail.offset, "seq": tail.seq, "rev": tail.rev, "hash": tail.hash},
         "lines": len(keys),
         "body": len(body),
-        "crc": zlib.crc32(body),
+        "blob": len(blob),
+        "crc": zlib.crc32(blob, zlib.crc32(body)),
     }
     archive.state_dir.mkdir(exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=archive.state_dir, prefix=f".{_NAME}.", suffix=".tmp")
@@ -323,11 +330,24 @@ def save_checkpoint(archive: Archive, state: ArchiveState, tail: Tail, lines: by
             out.write(orjson.dumps(header) + b"\n")
             out.write(keys)
             out.write(body)
+            out.write(blob)
         os.replace(tmp, checkpoint_path(archive))
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Parsing makes millions of objects that all live on: the collector would walk them again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _save_quietly(archive: Archive, state: ArchiveState, tail: Tail, lines: bytes, warn: Warn | None) -> None:

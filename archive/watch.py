@@ -189,9 +189,10 @@ class Watcher:
             try:
                 save_checkpoint(self.archive, state, tail, self._lines)
                 self._saved_seq = tail.seq
-            except OSError as exc:
+            except (OSError, ValueError) as exc:
                 self._save_failed = True
-                self._say(f"Cannot save a checkpoint in {self.archive.state_dir} ({exc.strerror or exc}).")
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                self._say(f"Cannot save a checkpoint in {self.archive.state_dir} ({reason}).")
         if self._index_stale is not None:
             return self._write_index(now)
         return None
@@ -307,6 +308,7 @@ class Watcher:
         self._adopt(loaded)
         state = self.state
         assert state is not None
+        gc.freeze()  # the state lives as long as the watcher: keep the collector from walking it again and again
         files = 0
         for slug in state.records:
             if stop is not None and stop.is_set():
@@ -319,7 +321,7 @@ class Watcher:
         self._index_stale = None
         self._error = None
         self._shown = state.head
-        gc.freeze()  # the state lives as long as the watcher: keep the collector from walking it again and again
+        gc.freeze()
         return self._rebuild(
             started, tuple(state.records), len(state.revisions), state.seq, files, kind=kind, removed=removed, warnings=warnings
         )

@@ -307,7 +307,7 @@ def measure(
         if cli_appends:
             log(f"[{events}] {cli_appends} appends by the command line: append {_median(figures.append_cli):.2f} s each")
     finally:
-        watcher.send_signal(signal.SIGINT)
+        watcher.send_signal(signal.SIGTERM)  # SIGINT is ignored by jobs a shell starts in the background
         try:
             figures.watch_exit = watcher.wait(timeout=60)
         except subprocess.TimeoutExpired:

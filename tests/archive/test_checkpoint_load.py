@@ -15,7 +15,7 @@ from types import ModuleType
 import orjson
 import pytest
 
-from archive.checkpoint import CHECKPOINT_EVERY, checkpoint_path, first_changed_line, load
+from archive.checkpoint import CHECKPOINT_EVERY, FORMAT, checkpoint_path, first_changed_line, load
 from archive.cli import main
 from archive.log import replay
 from archive.store import Archive
@@ -115,7 +115,7 @@ def test_a_long_read_saves_a_checkpoint_that_later_commands_start_from(big: Path
     assert not path.exists()
     ok(big, "records")
     header = orjson.loads(path.read_bytes().split(b"\n", 1)[0])
-    assert header["format"] == 1 and header["tail"]["seq"] == 1300 and header["tail"]["rev"] == 7
+    assert header["format"] == FORMAT and header["tail"]["seq"] == 1300 and header["tail"]["rev"] == 7
     shown = ok(big, "show", RECORD, "--view", "timeline", "--format", "json")
     assert shown.stdout == expected and shown.stderr == ""
     loaded = load(Archive(big))
@@ -180,7 +180,7 @@ def test_a_checkpoint_of_another_format_is_ignored_quietly(big: Path, run: Run) 
     path.write_bytes(orjson.dumps(header) + b"\n" + rest)
     out, err = run(big, "show", RECORD)
     assert err == "" and out == run(big, "show", RECORD, checkpoints=False)[0]
-    assert orjson.loads(path.read_bytes().split(b"\n", 1)[0])["format"] == 1  # replaced by this version's
+    assert orjson.loads(path.read_bytes().split(b"\n", 1)[0])["format"] == FORMAT  # replaced by this version's
 
 
 class _Planted:

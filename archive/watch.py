@@ -18,6 +18,8 @@ What the watcher does with the log, change by change:
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import gc
 import hashlib
 import os
@@ -63,6 +65,9 @@ CHECKPOINT_QUIET = 5.0
 """Seconds without a change before the watcher saves a checkpoint (if CHECKPOINT_EVERY events are new)."""
 INDEX_LAG = 2.0
 """The longest the list of records (index.html) lags behind the records while changes keep coming."""
+INDEX_INLINE = 0.05
+"""Seconds the list of records may take to be written in the loop; a slower one (it renders every record:
+seconds on a million events) is written by a thread from a snapshot, so no append ever waits for it."""
 TORN_PATIENCE = 10.0
 """Seconds an unfinished revision may sit at the end before the watcher says so (once)."""
 
@@ -126,7 +131,7 @@ class Watcher:
         self._error: str | None = None
         self._saved_seq = 0
         self._last_change = clock()
-        self._index_stale: float | None = None
+        self._index = _Index(out)
         self._torn: tuple[int, float] | None = None
         self._torn_told = False
         self._save_failed = False
@@ -193,9 +198,7 @@ class Watcher:
                 self._save_failed = True
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
                 self._say(f"Cannot save a checkpoint in {self.archive.state_dir} ({reason}).")
-        if self._index_stale is not None:
-            return self._write_index(now)
-        return None
+        return self._index_pass(now, quiet=True)
 
     # ------------------------------------------------------------------ reading
 
@@ -226,6 +229,10 @@ class Watcher:
         try:
             for batch in reader.revisions():
                 rev = batch[0].rev  # type: ignore[attr-defined]
+                if self._index.busy():  # the thread reads the records as they were: change copies of them
+                    for slug in {event.record for event in batch}:
+                        if slug in state.records:
+                            state.records[slug] = _detached(state.records[slug])
                 try:
                     revision = apply_revision(state, batch)
                 except ArchiveError as exc:
@@ -251,11 +258,10 @@ class Watcher:
         if broken:
             self._restore(applied[-1].rev if applied else tail.rev)
         files = self._write_records(touched)
-        if applied and self._index_stale is None:
-            self._index_stale = started
-        if self._index_stale is not None and started - self._index_stale >= INDEX_LAG and self.state is not None:
-            files += write_index(self.state, self.out)  # changes keep coming: do not let the list of records lag further
-            self._index_stale = None
+        if applied and self._index.stale_since is None:
+            self._index.stale_since = started
+        if self._index.stale_since is not None and started - self._index.stale_since >= INDEX_LAG:
+            self._index_pass(started, quiet=False)  # changes keep coming: do not let the list of records lag further
         if not applied and error == self._error:
             return None
         self._error = error
@@ -305,6 +311,7 @@ class Watcher:
                     f"History was rewritten: {self.archive.log.name}:{changed} is not the line it was. "
                     "Read the whole log again and rewrote every view.",
                 )
+        self._index.wait()
         self._adopt(loaded)
         state = self.state
         assert state is not None
@@ -317,8 +324,7 @@ class Watcher:
         removed = tuple(sorted(gone - state.records.keys()))
         for slug in removed:
             _remove_views(self.out / slug)
-        files += write_index(state, self.out)
-        self._index_stale = None
+        files += self._index.write(state)
         self._error = None
         self._shown = state.head
         gc.freeze()
@@ -344,12 +350,26 @@ class Watcher:
             return 0
         return sum(write_record(state, slug, self.out) for slug in slugs if slug in state.records)
 
-    def _write_index(self, started: float) -> Rebuild | None:
-        if self.state is None:
+    def _index_pass(self, now: float, *, quiet: bool) -> Rebuild | None:
+        """Report a list of records a thread finished; write a stale one, in the loop if it is cheap, else by a
+        thread. Only on a quiet tick is a Rebuild reported (an update reports its own)."""
+        index = self._index
+        finished = index.collect()
+        if isinstance(finished, BaseException):
+            self._say(f"Cannot write {self.out / 'index.html'}: {finished}.")
+        elif finished is not None and finished[0] and quiet:
+            return dataclasses.replace(self._rebuild(now, (), 0, 0, 1, kind="index"), seconds=finished[1])
+        if index.stale_since is None or index.busy() or self.state is None:
             return None
-        self._index_stale = None
-        changed = write_index(self.state, self.out)
-        return self._rebuild(started, (), 0, 0, int(changed), kind="index") if changed else None
+        if index.cost > INDEX_INLINE:
+            index.start(self.state)
+            return None
+        changed = index.write(self.state)
+        return self._rebuild(now, (), 0, 0, 1, kind="index") if changed and quiet else None
+
+    def close(self) -> None:
+        """Wait for a list of records being written (the loop calls this when it ends)."""
+        self._index.wait()
 
     def _fail(self, started: float, error: str) -> Rebuild | None:
         if error == self._error:
@@ -390,6 +410,73 @@ class Watcher:
             removed=removed,
             warnings=told,
         )
+
+
+class _Index:
+    """The list of records (``index.html``): when it is stale, what it last cost, and the thread writing it."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.stale_since: float | None = None
+        self.cost = 0.0
+        """Seconds the last write took."""
+        self._thread: threading.Thread | None = None
+        self._result: tuple[bool, float] | BaseException | None = None
+
+    def busy(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def write(self, state: ArchiveState) -> bool:
+        """Write it now, in this thread; whether it changed."""
+        started = time.perf_counter()
+        changed = write_index(state, self.out)
+        self.cost, self.stale_since = time.perf_counter() - started, None
+        return changed
+
+    def start(self, state: ArchiveState) -> None:
+        """Write it in a thread, from a snapshot: the record objects of now (the loop changes copies of them)."""
+        snapshot = ArchiveState(records=dict(state.records), revisions=list(state.revisions), seq=state.seq)
+        self.stale_since = None
+
+        def run() -> None:
+            started = time.perf_counter()
+            try:
+                self._result = (write_index(snapshot, self.out), time.perf_counter() - started)
+            except Exception as exc:  # reported by the loop, which goes on
+                self._result = exc
+
+        self._thread = threading.Thread(target=run, name="archive-watch-index", daemon=True)
+        self._thread.start()
+
+    def collect(self) -> tuple[bool, float] | BaseException | None:
+        """What a finished thread did (whether the file changed, and how long it took); None if none finished."""
+        if self._thread is None or self._thread.is_alive():
+            return None
+        self._thread.join()
+        self._thread, result, self._result = None, self._result, None
+        if isinstance(result, tuple):
+            self.cost = result[1]
+        return result
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self.collect()
+
+
+def _detached(record: Any) -> Any:
+    """A copy of a record that folding can change while a thread still reads the original: its lists and dicts
+    copied, and the objects in its dicts (facts) copied one by one; frozen values are shared."""
+    copied = copy.copy(record)
+    for item in dataclasses.fields(record):
+        value = getattr(record, item.name)
+        if isinstance(value, list):
+            setattr(copied, item.name, list(value))
+        elif isinstance(value, dict):
+            setattr(copied, item.name, {key: copy.copy(inner) for key, inner in value.items()})
+        elif isinstance(value, set):
+            setattr(copied, item.name, set(value))
+    return copied
 
 
 def _witness_name() -> str:
@@ -456,17 +543,20 @@ def watch_loop(
     """Start the watcher, then look at the log on every item of ``changes`` (and do quiet work on empty ones)
     until ``changes`` ends or ``stop`` is set."""
     emit = on_rebuild if on_rebuild is not None else (lambda _rebuild: None)
-    emit(watcher.start(stop))
-    for batch in changes:
-        if stop is not None and stop.is_set():
-            return
-        result = watcher.update()
-        if result is not None:
-            emit(result)
-        if not batch:
-            result = watcher.idle()
+    try:
+        emit(watcher.start(stop))
+        for batch in changes:
+            if stop is not None and stop.is_set():
+                return
+            result = watcher.update()
             if result is not None:
                 emit(result)
+            if not batch:
+                result = watcher.idle()
+                if result is not None:
+                    emit(result)
+    finally:
+        watcher.close()
 
 
 def run_watch(

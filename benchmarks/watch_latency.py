@@ -4,8 +4,8 @@ For each size (events in the log) it:
 
 1. generates an archive (``benchmarks/generate.py``: records of 200 facts, one revision each);
 2. times ``archive show RECORD`` with checkpoints off (a full replay), then ``archive records``
-   (a full replay that saves a checkpoint), then one ``archive append`` and ``archive show RECORD``
-   again: the checkpoint plus one revision;
+   (a full replay that saves a checkpoint), loading and saving that checkpoint in-process, then one
+   ``archive append`` and ``archive show RECORD`` again: the checkpoint plus one revision;
 3. starts ``archive watch --json`` and appends revisions one at a time, each one sentence to one
    record, written the way ``archive append`` writes (one write of whole lines under the lock, then
    fsync). Latency is measured from just before that write to the moment the record's ``article.txt``
@@ -66,6 +66,8 @@ class Figures:
     full_show: float
     first_read: float
     checkpoint_mb: float
+    checkpoint_load: float = 0.0
+    checkpoint_save: float = 0.0
     append_cli: list[float] = field(default_factory=list)
     show_checkpoint: list[float] = field(default_factory=list)
     watch_start: float = 0.0
@@ -88,6 +90,8 @@ class Figures:
             "full_replay_show_s": round(self.full_show, 2),
             "first_read_with_checkpoint_save_s": round(self.first_read, 2),
             "checkpoint_mb": round(self.checkpoint_mb, 1),
+            "checkpoint_load_s": round(self.checkpoint_load, 2),
+            "checkpoint_save_s": round(self.checkpoint_save, 2),
             "append_cli_s_median": _round(_median(self.append_cli), 2),
             "show_from_checkpoint_s_median": _round(_median(self.show_checkpoint), 3),
             "show_ratio_to_full": _round(_median(self.show_checkpoint) / self.full_show, 4) if self.full_show else None,
@@ -220,6 +224,19 @@ class _Appender:
         return started
 
 
+def _checkpoint_costs(archive: Archive) -> tuple[float, float]:
+    """Seconds to load the checkpoint (nothing past it to read) and to save it again, in this process."""
+    from archive.checkpoint import load, save_checkpoint  # noqa: PLC0415
+
+    started = time.perf_counter()
+    loaded = load(archive, save=False)
+    loading = time.perf_counter() - started
+    assert loaded.start is not None and loaded.replayed == 0 and loaded.tail is not None
+    started = time.perf_counter()
+    save_checkpoint(archive, loaded.state, loaded.tail, loaded.lines)
+    return loading, time.perf_counter() - started
+
+
 def _current_tail(archive: Archive) -> Tail:
     from archive.checkpoint import load  # noqa: PLC0415
 
@@ -252,6 +269,8 @@ def measure(
     size = (archive.state_dir / "checkpoint").stat().st_size / 1e6
     log(f"[{events}] records (full replay, saves a checkpoint of {size:.1f} MB): {first:.2f} s")
     figures = Figures(events, made.bytes / 1e6, made.seconds, full, first, size)
+    figures.checkpoint_load, figures.checkpoint_save = _checkpoint_costs(archive)
+    log(f"[{events}] in-process: load the checkpoint {figures.checkpoint_load:.2f} s, save it {figures.checkpoint_save:.2f} s")
     figures.append_cli.append(
         _archive(
             root, "append", probe, "--section", "Section 1", "--text", "One more revision was recorded.", "--source", "bench"

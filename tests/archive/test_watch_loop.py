@@ -286,6 +286,55 @@ def test_quiet_ticks_write_the_list_of_records_and_a_checkpoint(tmp_path: Path, 
     assert checkpoint.is_file()
 
 
+def test_a_slow_list_of_records_is_written_by_a_thread_and_holds_no_append_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_archive(tmp_path, "structure.txt", "unicode.txt")
+    out = root / "views"
+    release, writing = threading.Event(), threading.Event()
+    real_write_index = watch_module.write_index
+
+    def slow_write_index(state: object, where: Path) -> bool:
+        if threading.current_thread() is not threading.main_thread():
+            writing.set()
+            assert release.wait(30)
+        return real_write_index(state, where)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(watch_module, "write_index", slow_write_index)
+    monkeypatch.setattr(watch_module, "INDEX_INLINE", -1.0)  # as if it took seconds: always in a thread
+    seen: dict[str, object] = {}
+
+    def script() -> Iterator[object]:
+        seen["index at start"] = (out / "index.html").read_bytes()
+        add(root, "structure", "In 1920 the first append came.")
+        yield CHANGED
+        yield set()  # quiet: the list of records goes to a thread, which waits
+        assert writing.wait(30)
+        add(root, "unicode", "In 1921 the second append came.")
+        add(root, "structure", "In 1922 the third append came.")
+        yield CHANGED  # read and written while the thread still waits
+        seen["views"] = snapshot(out)
+        seen["index"] = (out / "index.html").read_bytes()
+        release.set()
+        for _ in range(200):
+            yield set()
+            if any(r.kind == "index" for r in rebuilds):
+                break
+            time.sleep(0.01)
+
+    rebuilds: list[Rebuild] = []
+    watch_loop(Watcher(Archive(root), out), script(), rebuilds.append)
+    kinds = [r.kind for r in rebuilds]
+    assert kinds[:3] == ["start", "update", "update"] and "index" in kinds, kinds
+    assert rebuilds[2].records == ("unicode", "structure") and rebuilds[2].revision == 5
+    views = seen["views"]
+    assert isinstance(views, dict)
+    assert b"the third append came" in views["structure/article.txt"]
+    assert b"the second append came" in views["unicode/article.txt"]
+    assert seen["index"] == seen["index at start"]  # the thread had not written it yet
+    assert (out / "index.html").read_bytes() != seen["index at start"]
+
+
 def test_stop_ends_the_loop(tmp_path: Path) -> None:
     root = make_archive(tmp_path, "structure.txt")
     stop = threading.Event()

@@ -45,6 +45,7 @@ from archive.checkpoint import (
 )
 from archive.log import Tail
 from archive.store import Archive
+from archive.view_manifest import MANIFEST, Entries, folder_stamp, read_manifest, write_manifest
 from archive.views_out import write_index, write_record
 from events.codec import line_hash
 from events.errors import ArchiveError, DamagedLog
@@ -83,7 +84,8 @@ class Rebuild:
     revision: int
     """The revision the views show now."""
     records: tuple[str, ...]
-    """The records whose views were written (all of them on ``start`` and ``replay``)."""
+    """The records whose views were written; on ``start`` and ``replay`` every record (a restarted watcher
+    does not render again the views its manifest shows current)."""
     seconds: float
     """How long the pass took."""
     error: str | None = None
@@ -132,6 +134,9 @@ class Watcher:
         self._saved_seq = 0
         self._last_change = clock()
         self._index = _Index(out)
+        self._built: Entries = {}
+        """Each record's (revision, folder stamp) as its views were last written: the manifest."""
+        self._manifest_dirty = False
         self._torn: tuple[int, float] | None = None
         self._torn_told = False
         self._save_failed = False
@@ -198,6 +203,8 @@ class Watcher:
                 self._save_failed = True
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
                 self._say(f"Cannot save a checkpoint in {self.archive.state_dir} ({reason}).")
+        if self._manifest_dirty:
+            self._save_manifest()
         return self._index_pass(now, quiet=True)
 
     # ------------------------------------------------------------------ reading
@@ -316,15 +323,22 @@ class Watcher:
         state = self.state
         assert state is not None
         gc.freeze()  # the state lives as long as the watcher: keep the collector from walking it again and again
+        vouched = read_manifest(self.out, self.archive.log) if kind == "start" else {}
+        self._built = {}
         files = 0
-        for slug in state.records:
+        for slug, record in state.records.items():
             if stop is not None and stop.is_set():
                 break
-            files += write_record(state, slug, self.out)
+            entry = vouched.get(slug)
+            if entry is not None and entry == (record.rev, folder_stamp(self.out / slug)):
+                self._built[slug] = entry  # its views are those of this revision already
+                continue
+            files += self._write_records((slug,))
         removed = tuple(sorted(gone - state.records.keys()))
         for slug in removed:
             _remove_views(self.out / slug)
         files += self._index.write(state)
+        self._save_manifest()
         self._error = None
         self._shown = state.head
         gc.freeze()
@@ -348,7 +362,23 @@ class Watcher:
         state = self.state
         if state is None:
             return 0
-        return sum(write_record(state, slug, self.out) for slug in slugs if slug in state.records)
+        files = 0
+        for slug in slugs:
+            record = state.records.get(slug)
+            if record is not None:
+                files += write_record(state, slug, self.out)
+                self._built[slug] = (record.rev, folder_stamp(self.out / slug) or 0)
+                self._manifest_dirty = True
+        return files
+
+    def _save_manifest(self) -> None:
+        if self.tail is None:
+            return
+        self._manifest_dirty = False
+        try:
+            write_manifest(self.out, self.tail, self._built)
+        except OSError as exc:
+            self._say(f"Cannot write {self.out / MANIFEST} ({exc.strerror or exc}); a restart renders every view again.")
 
     def _index_pass(self, now: float, *, quiet: bool) -> Rebuild | None:
         """Report a list of records a thread finished; write a stale one, in the loop if it is cheap, else by a
@@ -368,8 +398,10 @@ class Watcher:
         return self._rebuild(now, (), 0, 0, 1, kind="index") if changed and quiet else None
 
     def close(self) -> None:
-        """Wait for a list of records being written (the loop calls this when it ends)."""
+        """Wait for a list of records being written, and save the manifest (the loop calls this when it ends)."""
         self._index.wait()
+        if self._manifest_dirty:
+            self._save_manifest()
 
     def _fail(self, started: float, error: str) -> Rebuild | None:
         if error == self._error:

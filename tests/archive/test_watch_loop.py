@@ -335,6 +335,42 @@ def test_a_slow_list_of_records_is_written_by_a_thread_and_holds_no_append_up(
     assert (out / "index.html").read_bytes() != seen["index at start"]
 
 
+def test_a_restart_renders_only_the_views_that_are_not_current(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_archive(tmp_path, "structure.txt", "unicode.txt")
+    out = root / "views"
+    rendered: list[str] = []
+    real_write_record = watch_module.write_record
+
+    def counting(state: object, slug: str, where: Path) -> int:
+        rendered.append(slug)
+        return real_write_record(state, slug, where)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(watch_module, "write_record", counting)
+
+    def nothing() -> Iterator[object]:
+        yield from ()
+
+    def one_append() -> Iterator[object]:
+        add(root, "unicode", "In 1930 one record changed.")
+        yield CHANGED
+
+    assert run(root, nothing)[0].files > 0 and sorted(rendered) == ["structure", "unicode"]
+    rendered.clear()
+    assert run(root, nothing)[0].records == ("structure", "unicode") and rendered == []  # all current
+    run(root, one_append)
+    assert rendered == ["unicode"]
+    rendered.clear()
+    run(root, nothing)  # (only the list of records, left stale by the last run, is written)
+    assert rendered == []
+    cli(root, "build", "--at", "1")  # another command wrote older views of one record there
+    rendered.clear()
+    run(root, nothing)
+    assert rendered == ["structure"]
+    assert b"1930" not in (out / "structure" / "article.txt").read_bytes()
+    cli(root, "build")
+    assert b"1930" in (out / "unicode" / "article.txt").read_bytes()
+
+
 def test_stop_ends_the_loop(tmp_path: Path) -> None:
     root = make_archive(tmp_path, "structure.txt")
     stop = threading.Event()

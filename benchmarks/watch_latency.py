@@ -13,7 +13,8 @@ For each size (events in the log) it:
    that revision arrives (after the HTML pages too); then waits 20 to 60 ms and appends again;
 4. appends a few revisions through the real command line (``archive append`` in a new process, which
    itself reads the checkpoint and the tail) and measures from the command's return to ``article.txt``
-   changing (0 when it had changed already).
+   changing (0 when it had changed already);
+5. stops the watcher and starts it again: the time until it reports its start (the views are current).
 
 Run: ``python benchmarks/watch_latency.py --events 1000 1000000`` (the large one takes minutes).
 """
@@ -71,6 +72,7 @@ class Figures:
     append_cli: list[float] = field(default_factory=list)
     show_checkpoint: list[float] = field(default_factory=list)
     watch_start: float = 0.0
+    watch_restart: float = 0.0
     view: list[float] = field(default_factory=list)
     """Write → article.txt holds the sentence."""
     rebuild: list[float] = field(default_factory=list)
@@ -96,6 +98,7 @@ class Figures:
             "show_from_checkpoint_s_median": _round(_median(self.show_checkpoint), 3),
             "show_ratio_to_full": _round(_median(self.show_checkpoint) / self.full_show, 4) if self.full_show else None,
             "watch_start_s": round(self.watch_start, 1),
+            "watch_restart_s": round(self.watch_restart, 1),
             "appends": len(self.view),
             "view_p50_ms": _ms(_pct(self.view, 50)),
             "view_p95_ms": _ms(_pct(self.view, 95)),
@@ -285,15 +288,7 @@ def measure(
 
     views = work / f"views-{events}"
     started = time.perf_counter()
-    watcher = subprocess.Popen(
-        [sys.executable, "-m", "archive", "-C", str(root), "watch", "--json", "--out", str(views)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=_env(),
-    )
-    assert watcher.stdout is not None and watcher.stderr is not None
-    lines = _Lines(watcher.stdout)
-    errors = _Lines(watcher.stderr)
+    watcher, lines, errors = _watch(root, views)
     try:
         lines.next_json(started + timeout, lambda d: d["kind"] == "start")
         figures.watch_start = time.perf_counter() - started
@@ -326,17 +321,44 @@ def measure(
         if cli_appends:
             log(f"[{events}] {cli_appends} appends by the command line: append {_median(figures.append_cli):.2f} s each")
     finally:
-        watcher.send_signal(signal.SIGTERM)  # SIGINT is ignored by jobs a shell starts in the background
-        try:
-            figures.watch_exit = watcher.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            watcher.kill()
-            figures.watch_exit = watcher.wait()
-        errors.thread.join(timeout=5)
-        told = b"".join(line for _, line in list(errors.queue.queue)).decode()
-        if "Traceback" in told:
-            log(told)
+        figures.watch_exit = _stop(watcher, errors, log)
+    started = time.perf_counter()
+    watcher, lines, errors = _watch(root, views)
+    try:
+        lines.next_json(started + timeout, lambda d: d["kind"] == "start")
+        figures.watch_restart = time.perf_counter() - started
+        log(f"[{events}] watch restarted (views found current) in {figures.watch_restart:.1f} s")
+    finally:
+        _stop(watcher, errors, log)
     return figures
+
+
+def _watch(root: Path, views: Path) -> tuple[subprocess.Popen[bytes], _Lines, _Lines]:
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "archive", "-C", str(root), "watch", "--json", "--out", str(views)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+    )
+    assert watcher.stdout is not None and watcher.stderr is not None
+    return watcher, _Lines(watcher.stdout), _Lines(watcher.stderr)
+
+
+def _stop(watcher: subprocess.Popen[bytes], errors: _Lines, log: Callable[[str], None]) -> int:
+    watcher.send_signal(signal.SIGTERM)  # SIGINT is ignored by jobs a shell starts in the background
+    try:
+        code = watcher.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        watcher.kill()
+        code = watcher.wait()
+    errors.thread.join(timeout=5)
+    told = b"".join(line for _, line in list(errors.queue.queue)).decode()
+    if "Traceback" in told:
+        log(told)
+    for stream in (watcher.stdout, watcher.stderr):
+        if stream is not None:
+            stream.close()
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -84,9 +84,13 @@ def _short(text: str, width: int = 72) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _known(state: Any) -> str:
+    """The records the revisions read so far touched (the state may hold only the one asked for)."""
+    return ", ".join(sorted({slug for revision in state.revisions for slug in revision.records})) or "none yet"
+
+
 def _record_missing(state: Any, slug: str, rev: int) -> UnknownName:
-    known = ", ".join(sorted(state.records)) or "none yet"
-    return UnknownName(f"Record '{slug}' does not exist at revision {rev}.", hint=f"Records: {known}.")
+    return UnknownName(f"Record '{slug}' does not exist at revision {rev}.", hint=f"Records: {_known(state)}.")
 
 
 # ------------------------------------------------------------------ diff
@@ -114,7 +118,7 @@ def diff(ctx: click.Context, record: str, rev_a: str, rev_b: str | None, fmt: st
     A and B: a revision number, HEAD, HEAD~k, or an ISO 8601 time (the last
     revision at or before it). A must not come after B.
     """
-    from archive.log import LogReader  # noqa: PLC0415
+    from archive.record_log import record_revisions  # noqa: PLC0415
     from archive.revisions import resolve_revision  # noqa: PLC0415
     from projections.diff import diff_json, diff_records  # noqa: PLC0415
     from projections.replay import capture  # noqa: PLC0415
@@ -128,9 +132,8 @@ def diff(ctx: click.Context, record: str, rev_a: str, rev_b: str | None, fmt: st
             f"Revision A ({rev_a} = r{a}) comes after revision B ({rev_b or 'HEAD'} = r{b}).",
             hint=f"Give the older revision first: archive diff {record} {b} {a}.",
         )
-    reader = LogReader(found.log, warn=common.warn)
-    with _reading(reader.name):
-        captured = capture(reader.revisions(), record, (a, b))
+    with _reading(found.log.name):
+        captured = capture(record_revisions(found.log, record, warn=common.warn), record, (a, b))
     head = captured.archive.head
     if b not in captured.states:
         missing = rev_a if a > head else (rev_b or "HEAD")
@@ -289,18 +292,16 @@ def blame(ctx: click.Context, record: str, at: str | None, fmt: str) -> None:
 def history(ctx: click.Context, record: str, fact: str, fmt: str, color: bool | None) -> None:
     """Every version of FACT of RECORD: each revision that added, revised, moved, ranked or retracted it, with
     who, when, the words (diffed against the version before), the date and the sources."""
-    from archive.log import LogReader  # noqa: PLC0415
+    from archive.record_log import record_revisions  # noqa: PLC0415
     from projections.history import fact_history, history_json  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
     from projections.words import word_diff  # noqa: PLC0415
 
     found = common.open_archive(ctx)
-    reader = LogReader(found.log, warn=common.warn)
-    with _reading(reader.name):
-        versions, state = fact_history(reader.revisions(), record, fact)
+    with _reading(found.log.name):
+        versions, state = fact_history(record_revisions(found.log, record, warn=common.warn), record, fact)
     if record not in state.records:
-        known = ", ".join(sorted(state.records)) or "none yet"
-        raise UnknownName(f"Record '{record}' does not exist.", hint=f"Records: {known}.")
+        raise UnknownName(f"Record '{record}' does not exist.", hint=f"Records: {_known(state)}.")
     if not versions:
         raise UnknownName(
             f"Fact '{fact}' does not exist in record '{record}'.",

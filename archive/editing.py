@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pydantic import ValidationError
 
 from archive.dates import find_when
+from archive.placement import BodyTarget, NewIds, plan_body
 from events.errors import Conflict, InvalidInput, UnknownName
 from events.ids import KIND_PREFIX, next_fact_id
 from events.model import (
     Change,
+    FactMoved,
     FactRetracted,
     HeadingAdded,
     HeadingRevised,
@@ -25,10 +25,8 @@ from events.model import (
 )
 from events.source import Source, first_problem
 from events.when import QUALIFIERS, When
+from projections.layout import blocks
 from projections.state import Fact, RecordState
-
-if TYPE_CHECKING:
-    from archive.placement import BodyTarget
 
 __all__ = [
     "AUTO",
@@ -406,8 +404,6 @@ def move(
     sentence it follows), into the paragraph holding ``paragraph`` (at its end), or to the end of ``section``
     (``lead``: the lead), as a new paragraph, or for an item into the list the section ends with. Other facts
     keep their places; a paragraph whose first sentence leaves keeps its spacing."""
-    from archive.placement import plan_body  # noqa: PLC0415 - placement imports this module
-
     fact = _visible(record, fact_id)
     if fact.kind not in ("heading", "sentence", "item"):
         raise InvalidInput(
@@ -432,14 +428,13 @@ def move(
         targets.insert(last + 1, moving)
     else:
         _place_in_section(record, targets, moving, None if lead else section, sources)
-    return plan_body(record, targets, sources=sources, reason=None, taken=set())
+    changes = plan_body(record, targets, sources=sources, reason=None, new_ids=NewIds(record))
+    # the move of the named fact cites the sources given (the others only keep the layout)
+    return [c.model_copy(update={"sources": sources}) if isinstance(c, FactMoved) and c.fact == fact_id else c for c in changes]
 
 
 def _current_targets(record: RecordState) -> list[BodyTarget]:
     """The body as it shows now, as placement targets (each keeping its fact)."""
-    from archive.placement import BodyTarget  # noqa: PLC0415
-    from projections.layout import blocks  # noqa: PLC0415
-
     targets: list[BodyTarget] = []
     for number, block in enumerate(blocks(record)):
         if block.kind in ("title", "infobox"):
@@ -510,8 +505,6 @@ def _place_after(record: RecordState, targets: list[BodyTarget], moving: BodyTar
 def _place_in_section(
     record: RecordState, targets: list[BodyTarget], moving: BodyTarget, section: str | None, sources: tuple[Source, ...]
 ) -> None:
-    from archive.placement import BodyTarget  # noqa: PLC0415
-
     if moving.kind == "heading":
         raise InvalidInput("--move of a heading takes --after FACT: the heading to follow, or the last fact of a section.")
     if section is None:

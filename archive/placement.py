@@ -14,8 +14,8 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from archive.editing import new_id
 from events.errors import InvalidInput
+from events.ids import KIND_PREFIX, next_fact_id
 from events.model import (
     Change,
     FactMoved,
@@ -34,7 +34,7 @@ from events.when import When
 from projections.order import kept_in_order
 from projections.state import Fact, RecordState
 
-__all__ = ["BodyTarget", "FieldTarget", "plan_body", "plan_infobox"]
+__all__ = ["BodyTarget", "FieldTarget", "NewIds", "plan_body", "plan_infobox"]
 
 
 @dataclass(slots=True)
@@ -67,6 +67,26 @@ class FieldTarget:
     """The shown claim of an existing field it keeps; None: a new field."""
 
 
+class NewIds:
+    """Fresh ids for the new facts of one revision: past every id of the record, each kind counted on from its
+    highest number (found once per kind, so many new facts cost one scan)."""
+
+    def __init__(self, record: RecordState) -> None:
+        self.record = record
+        self.next: dict[str, int] = {}
+
+    def take(self, kind: str) -> str:
+        """The next free id for a fact of ``kind`` (``s12``)."""
+        prefix = KIND_PREFIX[kind]
+        counter = self.next.get(prefix) or self.record.next_counter(prefix)
+        fid = next_fact_id(kind, counter)
+        while fid in self.record.facts:
+            counter += 1
+            fid = next_fact_id(kind, counter)
+        self.next[prefix] = counter + 1
+        return fid
+
+
 def _make(cls: type[Change], **fields: object) -> Change:
     try:
         return cls(**fields)
@@ -84,7 +104,7 @@ def plan_infobox(
     *,
     sources: tuple[Source, ...],
     reason: str | None,
-    taken: set[str],
+    ids: NewIds,
 ) -> list[Change]:
     """The changes that make the infobox show ``fields`` in order, ``gap`` blank lines before it.
 
@@ -104,8 +124,7 @@ def plan_infobox(
     for index, target in enumerate(fields):
         first_gap = gap if index == 0 else 0
         if target.fact is None:
-            fid = new_id(record, "infobox", taken)
-            taken.add(fid)
+            fid = ids.take("infobox")
             changes.append(
                 _make(
                     InfoboxAdded,
@@ -196,12 +215,12 @@ def plan_body(
     *,
     sources: tuple[Source, ...],
     reason: str | None,
-    taken: set[str],
+    new_ids: NewIds,
 ) -> list[Change]:
     """The changes that make the body show ``targets`` in order, grouped and spaced as they say.
 
-    Shown body facts no target keeps are retracted (with ``reason``); new ids are taken in article order
-    and added to ``taken``.
+    Shown body facts no target keeps are retracted (with ``reason``); new ids are taken from ``new_ids`` in
+    article order.
     """
     slug = record.slug
     facts = record.facts
@@ -213,8 +232,7 @@ def plan_body(
     ids: list[str] = []
     for target in targets:
         if target.fact is None:
-            fid = new_id(record, target.kind, taken)
-            taken.add(fid)
+            fid = new_ids.take(target.kind)
             ids.append(fid)
         else:
             ids.append(target.fact)

@@ -25,7 +25,7 @@ from itertools import pairwise
 
 from archive.article_text import ParsedArticle
 from archive.dates import find_when
-from archive.placement import BodyTarget, FieldTarget, plan_body, plan_infobox
+from archive.placement import BodyTarget, FieldTarget, NewIds, plan_body, plan_infobox
 from archive.sentences import split_sentences
 from events.errors import ArchiveError, Conflict, InvalidInput
 from events.model import Change, RecordRevised, TitleRevised, stamp
@@ -370,9 +370,9 @@ def plan_update(record: RecordState, article: ParsedArticle, text: str, *, sourc
             )
     if article.ending != record.ending:
         changes.append(RecordRevised(record=slug, ending=article.ending))
-    taken: set[str] = set()
+    ids = NewIds(record)
     fields, gap = _fields(record, article, name)
-    changes += plan_infobox(record, fields, gap, sources=sources, reason=reason, taken=taken)
+    changes += plan_infobox(record, fields, gap, sources=sources, reason=reason, ids=ids)
     targets = _body_targets(record, article)
     shown = record.visible_body()
     matched = _match(
@@ -383,7 +383,7 @@ def plan_update(record: RecordState, article: ParsedArticle, text: str, *, sourc
     for j, i in matched.items():
         targets[j].fact = shown[i].id
     _date(record, targets, article)
-    changes += plan_body(record, targets, sources=sources, reason=reason, taken=taken)
+    changes += plan_body(record, targets, sources=sources, reason=reason, new_ids=ids)
     after = _check(record, changes, text, name)
     return _counted(record, after, changes)
 

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from events.model import Change
 from projections.diff import FactSnapshot, snapshot, snapshot_json
-from projections.fold import apply_revision
+from projections.replay import RevisionEvents, events_of, fold_revision
 from projections.state import ArchiveState, Fact, RecordState
 
 __all__ = ["FactVersion", "fact_history", "history_json"]
@@ -53,16 +52,17 @@ def _previous(record: RecordState, fact: Fact) -> str | None:
     return previous
 
 
-def fact_history(revisions: Iterable[Sequence[Change]], slug: str, fact_id: str) -> tuple[list[FactVersion], ArchiveState]:
-    """Fold ``revisions`` (each the events of one whole revision) once, keeping a version of fact ``fact_id`` of
+def fact_history(revisions: Iterable[RevisionEvents], slug: str, fact_id: str) -> tuple[list[FactVersion], ArchiveState]:
+    """Fold ``revisions`` (in order; see ``projections.replay.RevisionEvents``) once, keeping a version of fact ``fact_id`` of
     record ``slug`` at each revision that named it or changed it. Also returns the folded state, so the caller
     can tell an unknown record from an unknown fact. Fold errors propagate (the caller names the file)."""
     state = ArchiveState()
     versions: list[FactVersion] = []
-    for events in revisions:
+    for item in revisions:
+        events = events_of(item)
         record = state.records.get(slug)
         before = _state(record.facts.get(fact_id)) if record is not None else None
-        revision = apply_revision(state, events)
+        revision = fold_revision(state, item)
         record = state.records.get(slug)
         fact = record.facts.get(fact_id) if record is not None else None
         if record is None or fact is None:

@@ -11,7 +11,7 @@ does not know makes ``Codec`` raise ``Unsupported`` when it is built, and the ca
 Each column is packed (``archive.columns``): constants, dictionary codes, binary numbers and NUL-joined
 text load far faster than a million JSON values. Decoding builds each table with ``map(cls, *columns)``,
 and models with ``model_construct``: their
-validators ran when the log was read, and EDTF parsing costs milliseconds a date. Only plain values
+validators ran when the log was read, and parsing a date that is not plain ISO costs milliseconds. Only plain values
 (text, numbers, booleans, null) are accepted in a stored model.
 """
 

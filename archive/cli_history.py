@@ -187,7 +187,8 @@ def _diff_text(result: RecordDiff, between: list[Any], paint: Paint, *, plain: b
     for row in line.removed:
         lines.append(f"  - {row.date}  {row.fact}  {_short(row.text, 60)}")
     for change in line.changed:
-        lines.append(f"  ~ {change.before.date} → {change.after.date}  {change.fact}  {_short(change.after.text, 50)}")
+        dates = change.after.date if change.before.date == change.after.date else f"{change.before.date} → {change.after.date}"
+        lines.append(f"  ~ {dates}  {change.fact}  {_short(change.after.text, 50)}")
     width = max((len(s.fact) for s in (*result.added, *result.removed)), default=3)
     width = max([width, *(len(c.fact) for c in result.changed), *(len(m.fact) for m in result.moved)])
     facts: list[str] = []

@@ -78,4 +78,4 @@ def test_a_bad_line_and_a_torn_tail(two_records: Path, tmp_path: Path, archive, 
     assert result.code == 0 and "unfinished revision and were ignored" in result.err and "2 versions" in result.text
     log.write_bytes(whole + b"not json\n")
     bad_line = len(whole.splitlines()) + 1
-    refused(archive("-C", root, "diff", DERNA, "1"), 4, f"events.jsonl:{bad_line}", "not valid JSON")
+    refused(archive("-C", root, "history", DERNA, "s4"), 4, f"events.jsonl:{bad_line}", "not valid JSON")

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -220,6 +221,20 @@ def test_the_script_sentence_stays_inert(page: Any, tmp_path: Path) -> None:
         _shot(page, "script-inert.png")
 
 
+def _evaluate_settled(page: Any, script: str) -> Any:
+    """Evaluate once the page stands still: a later rebuild may reload it again while we ask (bounded)."""
+    from playwright.sync_api import Error as PlaywrightError  # noqa: PLC0415
+
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while True:
+        try:
+            page.wait_for_load_state("load", timeout=WAIT_MS)
+            return page.evaluate(script)
+        except PlaywrightError as exc:
+            if "context was destroyed" not in str(exc) or time.monotonic() > deadline:
+                raise
+
+
 def _appears_live(page: Any, url: str, root: Path, rebuild: Any = None) -> None:
     """Open the article, append through the command line, and wait (bounded) for the sentence to show."""
     sentence = "In March 2019, the reader saw this sentence arrive on its own."
@@ -232,7 +247,7 @@ def _appears_live(page: Any, url: str, root: Path, rebuild: Any = None) -> None:
     if rebuild is not None:
         rebuild()
     page.get_by_text(sentence).wait_for(timeout=WAIT_MS)
-    assert page.evaluate("window.loadedBefore === undefined")  # the page reloaded itself
+    assert _evaluate_settled(page, "window.loadedBefore === undefined")  # the page reloaded itself
     _shot(page, "live-append.png")
 
 

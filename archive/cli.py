@@ -411,7 +411,7 @@ def log(ctx: click.Context, record: str | None, author: str | None, since: str |
         return
     for r in revisions:
         when = r.at.strftime("%Y-%m-%d %H:%M:%SZ")
-        common.out(f"r{r.rev}  {when}  {r.by}  {', '.join(r.records)}  ({r.events} events)  {r.summary or ''}".rstrip() + "\n")
+        common.out(f"r{r.rev}  {when}  {r.by}  {', '.join(r.records)}  ({r.events} event{'s' if r.events != 1 else ''})  {r.summary or ''}".rstrip() + "\n")
 
 
 @cli.command()

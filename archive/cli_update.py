@@ -80,4 +80,4 @@ def run_update(
             click.echo(f"{path}: record '{name}' already reads like this; nothing to record.")
             continue
         revision = next(written)
-        click.echo(f"Updated record '{name}' from {path}: revision {revision.rev} ({plan.summary()}; {revision.events} events).")
+        click.echo(f"Updated record '{name}' from {path}: revision {revision.rev} ({plan.summary()}; {revision.events} event{'s' if revision.events != 1 else ''}).")

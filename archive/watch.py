@@ -23,6 +23,7 @@ import dataclasses
 import gc
 import hashlib
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -69,6 +70,11 @@ INDEX_LAG = 2.0
 INDEX_INLINE = 0.05
 """Seconds the list of records may take to be written in the loop; a slower one (it renders every record:
 seconds on a million events) is written by a thread from a snapshot, so no append ever waits for it."""
+INDEX_LAG_SLOW = 30.0
+"""The longest a list of records that needs a thread waits for a quiet moment while changes keep coming."""
+_SWITCH = 0.0005
+"""Python's thread switch interval while that thread runs: the loop gets the interpreter back within half a
+millisecond after each read or write, instead of five."""
 TORN_PATIENCE = 10.0
 """Seconds an unfinished revision may sit at the end before the watcher says so (once)."""
 
@@ -267,7 +273,10 @@ class Watcher:
         files = self._write_records(touched)
         if applied and self._index.stale_since is None:
             self._index.stale_since = started
-        if self._index.stale_since is not None and started - self._index.stale_since >= INDEX_LAG:
+        index = self._index
+        if index.stale_since is not None and started - index.stale_since >= (
+            INDEX_LAG if index.cost <= INDEX_INLINE else INDEX_LAG_SLOW
+        ):
             self._index_pass(started, quiet=False)  # changes keep coming: do not let the list of records lag further
         if not applied and error == self._error:
             return None
@@ -476,7 +485,11 @@ class _Index:
                 self._result = (write_index(snapshot, self.out), time.perf_counter() - started)
             except Exception as exc:  # reported by the loop, which goes on
                 self._result = exc
+            finally:
+                sys.setswitchinterval(switch)
 
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, _SWITCH))
         self._thread = threading.Thread(target=run, name="archive-watch-index", daemon=True)
         self._thread.start()
 

@@ -120,9 +120,7 @@ def load(
     as ``replay`` does.
     """
     enabled = not os.environ.get(_OFF)
-    saved, stale = _read(archive, warn) if enabled else (None, None)
-    if saved is not None and until is not None and until < saved.tail.rev:
-        saved = None  # an earlier revision than the checkpoint: only line 1 comes before it
+    saved, stale = _read(archive, warn, until) if enabled else (None, None)
     state, lines, start = (saved.state, saved.lines, saved.tail) if saved is not None else (ArchiveState(), bytearray(), None)
     reader = open_reader(archive, start=start, warn=warn if warn_torn else None)
     replayed = 0
@@ -247,8 +245,9 @@ def _fingerprints() -> tuple[str, str]:
     return code.hexdigest(), schema
 
 
-def _read(archive: Archive, warn: Warn | None) -> tuple[_Saved | None, bytes | None]:
-    """The checkpoint when it can be used; else None, and the line keys it had when the log's prefix changed."""
+def _read(archive: Archive, warn: Warn | None, until: int | None = None) -> tuple[_Saved | None, bytes | None]:
+    """The checkpoint when it can be used (for a read up to ``until``); else None, and the line keys it had when
+    the log's prefix changed."""
     path = checkpoint_path(archive)
     shown = f"{archive.state_dir.name}/{_NAME}"
     try:
@@ -267,6 +266,8 @@ def _read(archive: Archive, warn: Warn | None) -> tuple[_Saved | None, bytes | N
             if header.get("code") != code or header.get("schema") != schema:
                 return None, None  # made by another version of the program
             tail = Tail(**{key: header["tail"][key] for key in ("offset", "seq", "rev", "hash")})
+            if until is not None and until < tail.rev:
+                return None, None  # an earlier revision than the checkpoint: only line 1 comes before it
             lines_size, body_size, blob_size = int(header["lines"]), int(header["body"]), int(header["blob"])
             if lines_size != tail.seq * KEY_SIZE:
                 raise ValueError("the line keys do not match the tail")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import orjson
 
+from archive.store import fsync_dir
 from events.errors import DamagedLog
 
 __all__ = ["HEAD_NAME", "Head", "read_head", "write_head"]
@@ -68,8 +69,4 @@ def write_head(state_dir: Path, head: Head) -> None:
         out.flush()
         os.fsync(out.fileno())
     os.replace(temporary, path)
-    fd = os.open(state_dir, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(state_dir)

@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from archive.head import read_head
 from archive.log import LogReader, locked
-from archive.store import Archive
+from archive.store import Archive, fsync_dir
 from events.errors import DamagedLog
 
 __all__ = ["QUARANTINE", "Recovery", "recover_log"]
@@ -129,15 +129,7 @@ def _quarantine(archive: Archive, log: BinaryIO, start: int, end: int, now: date
             left -= len(chunk)
         out.flush()
         os.fsync(out.fileno())
-    _fsync_dir(folder)
+    fsync_dir(folder)
     if made:
-        _fsync_dir(archive.state_dir)
+        fsync_dir(archive.state_dir)
     return target
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from events.errors import Conflict, InvalidInput
 
-__all__ = ["Archive", "find_archive", "init_archive"]
+__all__ = ["Archive", "find_archive", "fsync_dir", "init_archive"]
 
 LOG_NAME = "events.jsonl"
 STATE_DIR = ".archive"
@@ -55,7 +55,7 @@ def init_archive(root: Path) -> Archive:
     archive.state_dir.mkdir(exist_ok=True)
     with open(archive.log, "xb") as log:
         os.fsync(log.fileno())
-    _fsync_dir(root)
+    fsync_dir(root)
     return archive
 
 
@@ -70,7 +70,8 @@ def find_archive(root: Path) -> Archive:
     return archive
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a folder's entries (a new or renamed file) durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -75,6 +75,9 @@ OPS: tuple[Op, ...] = (
     Op("show-1k", "whole", "ev", "archive show RECORD on the 1,000-event corpus (size-independent reference)"),
 )
 _BY_NAME = {op.name: op for op in OPS}
+_EXPENSIVE_RUNS = 3
+"""appenders-1, appenders-8 and eventsourcing run at most this many times (each run is many appends, or a
+replay of the whole corpus at the library's pace)."""
 _PER_SIZE = ("floor", "floor-process", "replay", "show-head", "show-middle", "diff", "blame", "verify", "build")
 _APPENDS = ("append-process", "append", "appenders-1", "appenders-8")
 
@@ -325,7 +328,8 @@ class _Runner:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.data: Path = args.data
-        self.scratch = self.data / "scratch"
+        self.scratch = self.data / f"scratch-{os.getpid()}"
+        """This invocation's temporary files (another invocation may run beside it)."""
         self.measures: dict[tuple[str, int], Measure] = {}
         self.env = {**os.environ, "ARCHIVE_USER": "benchmark", "PYTHONDONTWRITEBYTECODE": "1"}
         if args.no_checkpoint:
@@ -391,9 +395,9 @@ class _Runner:
         self.say_measure(measure)
         return measure
 
-    def timed_child(self, name: str, size: int, work: float, op: str, *extra: str) -> Measure:
+    def timed_child(self, name: str, size: int, work: float, op: str, *extra: str, runs: int | None = None) -> Measure:
         measure = self.measure(name, size, work)
-        for _ in range(self.args.runs):
+        for _ in range(runs or self.args.runs):
             _, rss, result = self.child(op, *extra)
             measure.seconds.append(result["seconds"])
             measure.rss_kb.append(rss)
@@ -490,7 +494,7 @@ class _Runner:
                 fsync.rss_kb = list(m.rss_kb)
                 fsync.notes.append(f"{int(m.extra_median('bytes') or 0)} bytes, the append's own line")
                 self.say_measure(fsync)
-            count = self.args.appends or max(2, min(20, 2_000_000 // n))
+            count = self.args.appends or max(1, min(10, 100_000 // n))
             for procs in (1, 8):
                 name = f"appenders-{procs}"
                 if name in only:
@@ -501,7 +505,7 @@ class _Runner:
     def appenders(self, name: str, n: int, procs: int, count: int, manifest: str, copy: Path) -> None:
         """``procs`` processes of ``count`` appends each, let go at once when all are ready; timed from go to the last end."""
         measure = self.measure(name, n, procs * count)
-        for _ in range(self.args.runs):
+        for _ in range(min(self.args.runs, _EXPENSIVE_RUNS)):
             barrier = self.scratch / f"barrier-{time.monotonic_ns()}"
             barrier.mkdir()
             argv = [sys.executable, str(Path(__file__).resolve()), "--child", "appenders", "--corpus", manifest]
@@ -540,7 +544,8 @@ class _Runner:
             info = json.loads(info_path.read_text())
             info["hash"] = c.hash
             info_path.write_text(json.dumps(info) + "\n")
-        m = self.timed_child("eventsourcing", c.events, c.events, "eventsourcing", "--archive", str(db))
+        runs = min(self.args.runs, _EXPENSIVE_RUNS)
+        m = self.timed_child("eventsourcing", c.events, c.events, "eventsourcing", "--archive", str(db), runs=runs)
         m.notes.append(f"{len(info['slugs']):,} aggregates; stored in {info['seconds']:.0f} s")
 
     def independent(self, only: set[str]) -> None:

@@ -3,47 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
-
-from archive.cli import main
+from typing import Any
 
 DERNA = "siege-of-derna"
+Result = Any  # tests/conftest.py:Result, what the run fixture gives back
 
 
-@dataclass(frozen=True)
-class _Ran:
-    code: int
-    out: bytes
-    err: str
-
-    @property
-    def text(self) -> str:
-        return self.out.decode("utf-8")
-
-
-@pytest.fixture
-def run(capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch) -> Callable[..., _Ran]:
-    """The command line in this process (``archive.cli.main``): the same code as the subprocess runs, faster.
-    The subprocess fixtures (``ok``, ``archive``) cover the process boundary."""
-    monkeypatch.setenv("ARCHIVE_USER", "tester")
-    monkeypatch.delenv("ARCHIVE_DIR", raising=False)
-
-    def call(*args: object, code: int = 0) -> _Ran:
-        status = main([str(a) for a in args])
-        out, err = capsysbinary.readouterr()
-        ran = _Ran(status, out, err.decode("utf-8"))
-        assert status == code, f"archive {' '.join(map(str, args))} exited {status}: {ran.err}"
-        assert "Traceback" not in ran.err
-        return ran
-
-    return call
-
-
-def _refused(ran: _Ran, *fragments: str) -> None:
+def _refused(ran: Result, *fragments: str) -> None:
     assert ran.err.startswith("Error:"), ran.err
     for fragment in fragments:
         assert fragment in ran.err, f"{fragment!r} not in {ran.err!r}"

@@ -805,6 +805,8 @@ def main(argv: list[str] | None = None) -> int:
             runner.independent(only)
         for size in sizes:
             runner.size(size, only)
+            if len(sizes) > 1:  # each size's table as soon as it is measured
+                print("\n" + _report(runner, [size]), flush=True)
     finally:
         shutil.rmtree(runner.scratch, ignore_errors=True)
     print(f"\n# Results ({time.perf_counter() - started:.0f} s in all)\n")

@@ -271,9 +271,11 @@ class Watcher:
         if broken:
             self._restore(applied[-1].rev if applied else tail.rev)
         files = self._write_records(touched)
-        if applied and self._index.stale_since is None:
-            self._index.stale_since = started
         index = self._index
+        if applied and index.cost <= INDEX_INLINE and not index.busy() and self.state is not None:
+            files += index.write(self.state)  # cheap: part of this rebuild, so one reload shows it all
+        elif applied and index.stale_since is None:
+            index.stale_since = started
         if index.stale_since is not None and started - index.stale_since >= (
             INDEX_LAG if index.cost <= INDEX_INLINE else INDEX_LAG_SLOW
         ):

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -221,17 +221,18 @@ def test_the_script_sentence_stays_inert(page: Any, tmp_path: Path) -> None:
         _shot(page, "script-inert.png")
 
 
-def _evaluate_settled(page: Any, script: str) -> Any:
-    """Evaluate once the page stands still: a later rebuild may reload it again while we ask (bounded)."""
+def _settled(page: Any, action: Callable[[], Any]) -> Any:
+    """Run ``action`` once the page stands still: a later rebuild may reload it again meanwhile (bounded retries)."""
     from playwright.sync_api import Error as PlaywrightError  # noqa: PLC0415
 
     deadline = time.monotonic() + WAIT_MS / 1000
     while True:
         try:
             page.wait_for_load_state("load", timeout=WAIT_MS)
-            return page.evaluate(script)
+            return action()
         except PlaywrightError as exc:
-            if "context was destroyed" not in str(exc) or time.monotonic() > deadline:
+            reloaded = "context was destroyed" in str(exc) or "Not attached to an active page" in str(exc)
+            if not reloaded or time.monotonic() > deadline:
                 raise
 
 
@@ -247,8 +248,8 @@ def _appears_live(page: Any, url: str, root: Path, rebuild: Any = None) -> None:
     if rebuild is not None:
         rebuild()
     page.get_by_text(sentence).wait_for(timeout=WAIT_MS)
-    assert _evaluate_settled(page, "window.loadedBefore === undefined")  # the page reloaded itself
-    _shot(page, "live-append.png")
+    assert _settled(page, lambda: page.evaluate("window.loadedBefore === undefined"))  # the page reloaded itself
+    _settled(page, lambda: _shot(page, "live-append.png"))
 
 
 @pytest.mark.skipif(importlib.util.find_spec("archive.watch") is None, reason="archive.watch (the watch loop) is not there yet")
@@ -256,9 +257,13 @@ def test_an_append_shows_up_in_the_open_page_without_a_reload(page: Any, tmp_pat
     root = _copy(tmp_path / "derna")
     with serving(root) as url:
         _appears_live(page, url, root)
-        page.goto(url + "siege-of-derna/history.html")
-        page.locator("#r3 td.rev a").click()  # the new revision's diff page was written too
-        page.wait_for_url("**/siege-of-derna/diff-3.html")
+
+        def follow_the_new_revision() -> None:
+            page.goto(url + "siege-of-derna/history.html")
+            page.locator("#r3 td.rev a").click()  # the new revision's diff page was written too
+            page.wait_for_url("**/siege-of-derna/diff-3.html")
+
+        _settled(page, follow_the_new_revision)
         assert "the reader saw this sentence arrive" in page.locator(".change.added ins").inner_text()
 
 

@@ -6,9 +6,12 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -182,3 +185,39 @@ def empty(tmp_path: Path) -> Path:
     result = run_archive("init", root)
     assert result.code == 0, result.err
     return root
+
+
+@contextmanager
+def _serving(root: Path, *args: str) -> Iterator[str]:
+    """Run ``archive serve --port 0`` as a real process on a free loopback port; yield its URL; stop it after."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "archive", "-C", str(root), "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(None),
+    )
+    guard = threading.Timer(60, proc.kill)  # a bounded wait for the first line
+    guard.start()
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        guard.cancel()
+        assert "http://" in line, f"no URL from archive serve: {line!r} {proc.stderr.read() if proc.poll() is not None else ''}"
+        yield line[line.index("http://") :].split()[0]
+    finally:
+        guard.cancel()
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream:
+                stream.close()
+
+
+@pytest.fixture(scope="session")
+def serving() -> Callable[..., Any]:
+    """``with serving(root) as url:`` runs a real ``archive serve`` on the archive in ``root``."""
+    return _serving

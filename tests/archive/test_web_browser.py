@@ -16,7 +16,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,36 +54,6 @@ def _archive(*args: str | Path) -> str:
 
 def _copy(target: Path) -> Path:
     return Path(shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("views", ".archive")))
-
-
-@contextmanager
-def serving(root: Path) -> Iterator[str]:
-    """Run ``archive serve --port 0`` as a real process on a free loopback port; yield its URL."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "archive", "-C", str(root), "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
-    )
-    guard = threading.Timer(60, proc.kill)
-    guard.start()
-    try:
-        line = proc.stdout.readline() if proc.stdout else ""
-        guard.cancel()
-        assert "http://127.0.0.1:" in line, f"no URL from archive serve: {line!r}"
-        yield line[line.index("http://") :].split()[0]
-    finally:
-        guard.cancel()
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            if stream:
-                stream.close()
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +97,7 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(tmp_path_factory: pytest.TempPathFactory, serving: Callable[..., Any]) -> Iterator[str]:
     """The bundled archive (a copy) under a real ``archive serve``, for tests that only read."""
     root = _copy(tmp_path_factory.mktemp("served") / "derna")
     with serving(root) as url:
@@ -203,7 +172,7 @@ def test_the_timeline_lists_its_entries_in_order(page: Any, served: str) -> None
     _shot(page, "timeline.png")
 
 
-def test_the_script_sentence_stays_inert(page: Any, tmp_path: Path) -> None:
+def test_the_script_sentence_stays_inert(page: Any, tmp_path: Path, serving: Callable[..., Any]) -> None:
     root = _copy(tmp_path / "derna")
     _archive(
         "-C", root, "append", "siege-of-derna", "--section", "Timeline", "--text", SCRIPT, "--source", "https://example.org/"
@@ -253,7 +222,7 @@ def _appears_live(page: Any, url: str, root: Path, rebuild: Any = None) -> None:
 
 
 @pytest.mark.skipif(importlib.util.find_spec("archive.watch") is None, reason="archive.watch (the watch loop) is not there yet")
-def test_an_append_shows_up_in_the_open_page_without_a_reload(page: Any, tmp_path: Path) -> None:
+def test_an_append_shows_up_in_the_open_page_without_a_reload(page: Any, tmp_path: Path, serving: Callable[..., Any]) -> None:
     root = _copy(tmp_path / "derna")
     with serving(root) as url:
         _appears_live(page, url, root)

@@ -8,10 +8,10 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -55,36 +55,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def derna(tmp_path: Path, built: Path) -> Path:
     """A fresh copy of the built archive, safe to change."""
     return Path(shutil.copytree(built, tmp_path / "derna", symlinks=True))
-
-
-@contextmanager
-def serving(root: Path, *args: str) -> Iterator[str]:
-    """Run ``archive serve --port 0`` as a real process; yield its URL; stop it after."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "archive", "-C", str(root), "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
-    )
-    guard = threading.Timer(60, proc.kill)  # a bounded wait for the first line
-    guard.start()
-    try:
-        line = proc.stdout.readline() if proc.stdout else ""
-        guard.cancel()
-        assert "http://" in line, f"no URL from archive serve: {line!r} {proc.stderr.read() if proc.poll() is not None else ''}"
-        yield line[line.index("http://") :].split()[0]
-    finally:
-        guard.cancel()
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            if stream:
-                stream.close()
 
 
 def _get(url: str, target: str, *, method: str = "GET", host: str | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -131,7 +101,7 @@ def test_loopback_names() -> None:
     assert not any(is_loopback(h) for h in ("0.0.0.0", "192.168.1.2", "example.org", "::"))
 
 
-def test_the_server_serves_views_read_only_on_loopback(derna: Path) -> None:
+def test_the_server_serves_views_read_only_on_loopback(derna: Path, serving: Callable[..., Any]) -> None:
     log = (derna / "events.jsonl").read_bytes()
     with serving(derna) as url:
         assert urlsplit(url).hostname == "127.0.0.1"

@@ -8,11 +8,11 @@ from typing import Final, NamedTuple
 
 from events.when import Qualifier, When
 
-__all__ = ["find_when"]
+__all__ = ["MONTH_NAMES", "find_when"]
 
 # --- the grammar ---------------------------------------------------------------------------------
 
-_MONTH_NAMES: Final = (
+MONTH_NAMES: Final = (
     "January",
     "February",
     "March",
@@ -27,8 +27,8 @@ _MONTH_NAMES: Final = (
     "December",
 )
 _MONTHS: Final[dict[str, int]] = {
-    **{name: number for number, name in enumerate(_MONTH_NAMES, 1)},
-    **{name[:3]: number for number, name in enumerate(_MONTH_NAMES, 1)},
+    **{name: number for number, name in enumerate(MONTH_NAMES, 1)},
+    **{name[:3]: number for number, name in enumerate(MONTH_NAMES, 1)},
     "Sept": 9,
 }
 # Capitalised month names only ("may" and "march" are words); not followed by a letter ("Mayor").

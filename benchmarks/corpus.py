@@ -44,6 +44,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from archive.dates import MONTH_NAMES
 from archive.store import Archive
 
 __all__ = [
@@ -68,20 +69,7 @@ _FACTS_PER_RECORD = 200
 _FOCUS = 0
 """The index of the article revised in every round (the runner's record)."""
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_MONTHS = MONTH_NAMES
 _PLACES = (
     ("Derna", "Libya"),
     ("Benghazi", "Libya"),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archive.dates import MONTH_NAMES
 from events.codec import GENESIS, encode_line, line_hash
 from events.model import EVENTS, Change, HeadingAdded, InfoboxAdded, RecordCreated, SentenceAdded, TitleAdded
 from events.source import Source
@@ -24,20 +25,7 @@ from events.when import When
 
 __all__ = ["Generated", "generate", "main", "slug_of"]
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_MONTHS = MONTH_NAMES
 _WORDS = (
     "council",
     "garrison",

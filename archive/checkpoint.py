@@ -34,11 +34,9 @@ from typing import IO
 
 import orjson
 
-from archive.log import LogReader, Tail
+from archive.log import LogReader, Tail, fold, paused_gc
 from archive.state_codec import Codec, Unsupported
 from archive.store import Archive
-from events.errors import ArchiveError, DamagedLog
-from projections.fold import apply_revision
 from projections.state import ArchiveState
 
 __all__ = [
@@ -125,20 +123,17 @@ def load(
     reader = open_reader(archive, start=start, warn=warn if warn_torn else None)
     replayed = 0
     tail: Tail | None = None
-    for events in reader.revisions():
-        rev = events[0].rev  # type: ignore[attr-defined]
-        if until is not None and rev > until:
-            break
-        try:
-            apply_revision(state, events)
-        except ArchiveError as exc:
-            raise DamagedLog(f"{reader.name}: revision {rev} cannot apply: {exc}") from exc
-        lines += b"".join(line_key(e.prev) for e in events if e.seq > 1)  # type: ignore[attr-defined]
-        replayed += len(events)
-        if progress is not None:
-            progress(len(events))
-    else:
-        tail = reader.tail
+    with paused_gc():
+        for events in reader.fields():
+            if until is not None and events[0]["rev"] > until:
+                break
+            fold(state, events, reader.name)
+            lines += b"".join(bytes.fromhex(e["prev"][: KEY_SIZE * 2]) for e in events if e["seq"] > 1)
+            replayed += len(events)
+            if progress is not None:
+                progress(len(events))
+        else:
+            tail = reader.tail
     if stale is not None and tail is not None and warn is not None and name_changed_line:
         changed = first_changed_line(stale, all_keys(lines, tail))
         if changed is not None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, NoReturn
 
-from pydantic import ValidationError
+import orjson
+from pydantic import TypeAdapter, ValidationError
 
 from archive.head import Head, read_head, write_head
 from archive.store import Archive
@@ -19,10 +22,11 @@ from events.errors import ArchiveError, DamagedLog, InvalidInput, StaleRevision
 from events.model import Change, event_adapter, stamp
 from events.source import first_problem
 from events.text import check_line
-from projections.fold import apply_revision
+from events.wire import Malformed, event_fields
+from projections.fold import Fields, apply_fields, apply_revision
 from projections.state import ArchiveState, Revision
 
-__all__ = ["MAX_LINE", "LogReader", "PendingRevision", "Tail", "append_revisions", "locked", "replay"]
+__all__ = ["MAX_LINE", "LogReader", "PendingRevision", "Tail", "append_revisions", "fold", "locked", "paused_gc", "replay"]
 
 Warn = Callable[[str], None]
 
@@ -71,20 +75,36 @@ class LogReader:
         """Set once the revisions have been read to the end."""
 
     def revisions(self) -> Iterator[list[Change]]:
-        """Each whole revision's events in order; an unfinished one at the end is left out, with a warning.
+        """Each whole revision's events in order, every line validated in full; an unfinished revision at
+        the end is left out, with a warning.
 
         Line ``n`` of the log holds event ``seq == n``, so errors name the line even when reading starts
         past the beginning.
         """
+        return self._read(typed=True)  # type: ignore[return-value]
+
+    def fields(self) -> Iterator[list[Fields]]:
+        """Each whole revision as the fields of its events (``events.wire.event_fields``), for folding with
+        ``projections.fold.apply_fields``; otherwise as ``revisions``.
+
+        A line up to the one the head witness names is not validated again: it was validated when it was
+        appended, and the hash chain from it to the witnessed line (checked here) proves it unchanged.
+        Lines past the witness, or every line when there is none, are validated in full.
+        """
+        return self._read(typed=False)  # type: ignore[return-value]
+
+    def _read(self, *, typed: bool) -> Iterator[list[Change] | list[Fields]]:
         adapter = event_adapter()
         start = self.start or Tail(0, 0, 0, GENESIS)
         head = self.head
+        witnessed = head.seq if head is not None and not typed else 0
         prev, seq, rev = start.hash, start.seq, start.rev
         offset = whole_offset = read_end = start.offset
         whole = (seq, rev, prev)
-        pending: list[Change] = []
+        pending: list[Any] = []
         if head is not None and head.seq == start.seq and head.hash != start.hash:
             raise _changed_head(self.name, head)
+        loads = orjson.loads
         with open(self.path, "rb") as log:
             size = os.fstat(log.fileno()).st_size
             if size < start.offset:
@@ -97,37 +117,54 @@ class LogReader:
             while raw := log.readline(MAX_LINE + 1):
                 number += 1
                 read_end += len(raw)
-                where = f"{self.name}:{number}"
                 if len(raw) > MAX_LINE:
-                    raise DamagedLog(f"{where}: the line is longer than the {MAX_LINE} bytes a log line may hold.", hint=_VERIFY)
+                    raise DamagedLog(
+                        f"{self.name}:{number}: the line is longer than the {MAX_LINE} bytes a log line may hold.",
+                        hint=_VERIFY,
+                    )
                 if not raw.endswith(b"\n"):
                     break  # a partial last line: torn tail
                 try:
-                    event = adapter.validate_json(raw)
-                except ValidationError as exc:
-                    raise DamagedLog(f"{where}: {_problem(exc)}.", hint=_VERIFY) from exc
-                if event.seq != seq + 1:
+                    data = loads(raw)
+                    line_seq, line_rev, line_prev, end = data["seq"], data["rev"], data["prev"], data.get("end")
+                except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+                    self._invalid(adapter, raw, number)
+                if type(line_seq) is not int or type(line_rev) is not int or type(line_prev) is not str:
+                    self._invalid(adapter, raw, number)
+                if line_seq != seq + 1:
                     raise DamagedLog(
-                        f"{where}: seq is {event.seq}, expected {seq + 1}: a line is missing, repeated or out of order.",
+                        f"{self.name}:{number}: seq is {line_seq}, expected {seq + 1}: a line is missing, repeated or "
+                        "out of order.",
                         hint=_VERIFY,
                     )
-                if event.prev != prev:
+                if line_prev != prev:
                     raise DamagedLog(
-                        f"{where}: prev does not match the hash of line {number - 1}: the log was changed at or before this line.",
+                        f"{self.name}:{number}: prev does not match the hash of line {number - 1}: the log was changed "
+                        "at or before this line.",
                         hint=_VERIFY,
                     )
                 expected_rev = rev if pending else rev + 1
-                if event.rev != expected_rev:
-                    raise DamagedLog(f"{where}: rev is {event.rev}, expected {expected_rev}.", hint=_VERIFY)
-                seq, rev, prev = event.seq, event.rev, line_hash(raw)
-                if head is not None and seq == head.seq and (prev != head.hash or not event.end):
+                if line_rev != expected_rev:
+                    raise DamagedLog(f"{self.name}:{number}: rev is {line_rev}, expected {expected_rev}.", hint=_VERIFY)
+                seq, rev, prev = line_seq, line_rev, line_hash(raw)
+                if head is not None and seq == head.seq and (prev != head.hash or end is not True):
                     raise _changed_head(self.name, head)
+                if typed:
+                    pending.append(self._validated(adapter, raw, number))
+                elif seq <= witnessed:
+                    try:
+                        pending.append(event_fields(data))
+                    except Malformed:
+                        pending.append(self._validated(adapter, raw, number).__dict__)
+                else:
+                    pending.append(self._validated(adapter, raw, number).__dict__)
                 offset += len(raw)
-                pending.append(event)
-                if event.end:
+                if end is True:
                     whole_offset, whole = offset, (seq, rev, prev)
                     yield pending
                     pending = []
+                elif end is not None:
+                    self._invalid(adapter, raw, number)
         if head is not None and head.seq > whole[0]:
             raise DamagedLog(
                 f"{self.name}:{head.seq}: missing: revision {head.rev} was written up to line {head.seq}, "
@@ -141,6 +178,20 @@ class LogReader:
                 "or cut short by a crash) and were ignored; 'archive recover' moves them to .archive/quarantine/."
             )
         self.tail = Tail(whole_offset, *whole, torn=torn)
+
+    def _validated(self, adapter: TypeAdapter[Change], raw: bytes, number: int) -> Change:
+        try:
+            return adapter.validate_json(raw)
+        except ValidationError as exc:
+            raise DamagedLog(f"{self.name}:{number}: {_problem(exc)}.", hint=_VERIFY) from exc
+
+    def _invalid(self, adapter: TypeAdapter[Change], raw: bytes, number: int) -> NoReturn:
+        self._validated(adapter, raw, number)
+        raise DamagedLog(
+            f"{self.name}:{number}: not an event line as the log writes it (seq and rev are numbers, prev a hash, "
+            "end true or left out).",
+            hint=_VERIFY,
+        )
 
 
 _VERIFY = "Run 'archive verify' for details."
@@ -174,16 +225,52 @@ def replay(
     """
     state = ArchiveState()
     reader = LogReader(archive.log, warn=warn, head=read_head(archive.state_dir))
-    for events in reader.revisions():
-        if until is not None and events[0].rev > until:  # type: ignore[attr-defined]
-            return state, None
-        try:
-            apply_revision(state, events)
-        except ArchiveError as exc:
-            raise DamagedLog(f"{reader.name}: revision {events[0].rev} cannot apply: {exc}") from exc  # type: ignore[attr-defined]
-        if progress is not None:
-            progress(len(events))
+    with paused_gc():
+        for events in reader.fields():
+            if until is not None and events[0]["rev"] > until:
+                return state, None
+            fold(state, events, reader.name)
+            if progress is not None:
+                progress(len(events))
     return state, reader.tail
+
+
+def fold(state: ArchiveState, events: list[Fields], name: str) -> Revision:
+    """Fold one revision that ``LogReader.fields`` read from the log called ``name`` into ``state``.
+
+    Raises DamagedLog when it cannot apply: the log holds what no valid append could have written.
+    """
+    try:
+        return apply_fields(state, events)
+    except ArchiveError as exc:
+        raise DamagedLog(f"{name}: revision {events[0]['rev']} cannot apply: {exc}", hint=_VERIFY) from exc
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        adapter = event_adapter()
+        for event in events:  # which line: validate each in full now
+            try:
+                adapter.validate_python(dict(event))
+            except ValidationError as invalid:
+                raise DamagedLog(f"{name}:{event.get('seq')}: {_problem(invalid)}.", hint=_VERIFY) from exc
+        raise DamagedLog(
+            f"{name}: revision {events[0]['rev']} (from line {events[0]['seq']}) cannot be read ({type(exc).__name__}: {exc}).",
+            hint=_VERIFY,
+        ) from exc
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Keep the cyclic garbage collector still while a fold builds many objects that all stay alive.
+
+    A fold makes millions of objects and frees almost none; every collection would walk all of them
+    again (most of a large replay's time). Reference counting still frees what is dropped.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextmanager

@@ -44,13 +44,12 @@ from archive.checkpoint import (
     open_reader,
     save_checkpoint,
 )
-from archive.log import Tail
+from archive.log import Tail, fold
 from archive.store import Archive
 from archive.view_manifest import MANIFEST, Entries, folder_stamp, read_manifest, write_manifest
 from archive.views_out import write_index, write_record
 from events.codec import line_hash
-from events.errors import ArchiveError, DamagedLog
-from projections.fold import apply_revision
+from events.errors import DamagedLog
 from projections.state import ArchiveState, Revision
 from projections.views import BUILD_FILES
 
@@ -240,18 +239,17 @@ class Watcher:
         broken = False
         reader = open_reader(self.archive, start=tail)
         try:
-            for batch in reader.revisions():
-                rev = batch[0].rev  # type: ignore[attr-defined]
+            for batch in reader.fields():
                 if self._index.busy():  # the thread reads the records as they were: change copies of them
-                    for slug in {event.record for event in batch}:
+                    for slug in {event["record"] for event in batch}:
                         if slug in state.records:
                             state.records[slug] = _detached(state.records[slug])
                 try:
-                    revision = apply_revision(state, batch)
-                except ArchiveError as exc:
-                    error, broken = f"{reader.name}: revision {rev} cannot apply: {exc}", True
+                    revision = fold(state, batch, reader.name)
+                except DamagedLog as exc:
+                    error, broken = str(exc), True
                     break
-                self._lines += b"".join(line_key(e.prev) for e in batch if e.seq > 1)  # type: ignore[attr-defined]
+                self._lines += b"".join(line_key(e["prev"]) for e in batch if e["seq"] > 1)
                 applied.append(revision)
                 touched.update(dict.fromkeys(revision.records))
                 events += len(batch)

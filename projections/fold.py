@@ -1,87 +1,88 @@
-"""Folds events into state, one handler per change type; refuses a change the state cannot take."""
+"""Folds events into state, one handler per change type; refuses a change the state cannot take.
+
+Handlers read an event's fields by name from a mapping: a model's ``__dict__`` for a validated event
+(``apply_event``), or ``events.wire.event_fields`` of a log line read back without validating it again
+(``apply_fields``). One fold serves both.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from functools import singledispatch
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
 
 from events.errors import Conflict, UnknownName
-from events.model import (
-    Change,
-    FactMoved,
-    FactRetracted,
-    HeadingAdded,
-    HeadingRevised,
-    InfoboxAdded,
-    InfoboxPreferred,
-    InfoboxRevised,
-    ItemAdded,
-    ItemRevised,
-    RecordCreated,
-    RecordRevised,
-    SentenceAdded,
-    SentenceRevised,
-    TitleAdded,
-    TitleRevised,
-)
+from events.model import Change
 from projections.state import ArchiveState, Fact, FactKind, RecordState, Revision
 
-__all__ = ["apply_event", "apply_revision"]
+__all__ = ["Fields", "apply_event", "apply_fields", "apply_revision", "revision_of"]
+
+Fields = Mapping[str, Any]
+"""One stamped event's fields by name (``type``, ``record``, ``seq``, ``rev``, ``fact``, ``sources`` ...)."""
 
 _BODY_KINDS = frozenset({"heading", "sentence", "item"})
 
 
 def apply_revision(state: ArchiveState, events: Iterable[Change]) -> Revision:
     """Fold the events of one whole revision (stamped, the last one marked ``end``)."""
-    count = 0
-    records: dict[str, None] = {}
-    first = last = None
-    for event in events:
-        apply_event(state, event)
-        records[event.record] = None
-        count += 1
-        if first is None:
-            first = event
-        last = event
-    if first is None or last is None:
+    return _fold_revision(state, [event.__dict__ for event in events])
+
+
+def apply_fields(state: ArchiveState, events: list[Fields]) -> Revision:
+    """Fold one whole revision given as the fields of its events (``events.wire.event_fields``)."""
+    return _fold_revision(state, events)
+
+
+def _fold_revision(state: ArchiveState, events: list[Fields]) -> Revision:
+    if not events:
         raise Conflict("A revision holds at least one event.")
-    revision = Revision(
-        rev=last.rev,  # type: ignore[attr-defined]
-        at=last.at,  # type: ignore[attr-defined]
-        by=last.by,  # type: ignore[attr-defined]
-        summary=last.summary,  # type: ignore[attr-defined]
-        events=count,
-        records=tuple(records),
-        first_seq=first.seq,  # type: ignore[attr-defined]
-    )
+    records: dict[str, None] = {}
+    for event in events:
+        _fold(state, event)
+        records[event["record"]] = None
+    revision = revision_of(events[-1], len(events), tuple(records), events[0]["seq"])
     state.revisions.append(revision)
     return revision
 
 
+def revision_of(last: Fields, count: int, records: tuple[str, ...], first_seq: int) -> Revision:
+    """The stamp of a revision, from its last event's fields."""
+    at = last["at"]
+    return Revision(
+        rev=last["rev"],
+        at=at if isinstance(at, datetime) else datetime.fromisoformat(at),
+        by=last["by"],
+        summary=last["summary"],
+        events=count,
+        records=records,
+        first_seq=first_seq,
+    )
+
+
 def apply_event(state: ArchiveState, event: Change) -> None:
     """Fold one stamped event into ``state``; raise Conflict or UnknownName if it cannot apply."""
-    if isinstance(event, RecordCreated):
-        if event.record in state.records:
+    _fold(state, event.__dict__)
+
+
+def _fold(state: ArchiveState, event: Fields) -> None:
+    slug = event["record"]
+    if event["type"] == "record.created":
+        if slug in state.records:
             raise Conflict(
-                f"Record '{event.record}' already exists.",
+                f"Record '{slug}' already exists.",
                 hint="Add to it with 'archive append', or choose another name with --record.",
             )
-        state.records[event.record] = RecordState(
-            slug=event.record,
-            created=event.rev,
-            ending=event.ending,
-            rev=event.rev,  # type: ignore[attr-defined]
-        )
+        state.records[slug] = RecordState(slug=slug, created=event["rev"], ending=event["ending"], rev=event["rev"])
     else:
-        record = state.records.get(event.record)
+        record = state.records.get(slug)
         if record is None:
             raise UnknownName(
-                f"Record '{event.record}' does not exist.",
+                f"Record '{slug}' does not exist.",
                 hint="'archive records' lists the records; 'archive import' makes a new one.",
             )
-        _apply(event, record)
-        record.rev = event.rev  # type: ignore[attr-defined]
-    state.seq = event.seq  # type: ignore[attr-defined]
+        _HANDLERS[event["type"]](event, record)
+        record.rev = event["rev"]
+    state.seq = event["seq"]
 
 
 # ---------------------------------------------------------------- helpers
@@ -159,209 +160,224 @@ def _check_group(record: RecordState, fact_id: str, group: str, kind: FactKind, 
 # ---------------------------------------------------------------- handlers
 
 
-@singledispatch
-def _apply(event: Change, record: RecordState) -> None:
-    raise TypeError(f"no fold for {type(event).__name__}")  # pragma: no cover - every type is registered
+def _shown(record: RecordState, key: str) -> Fact | None:
+    """The claim the infobox shows for field ``key``, if any."""
+    facts = record.facts
+    for fid in record.infobox:
+        fact = facts[fid]
+        if fact.key == key and fact.rank == "preferred" and not fact.retracted:
+            return fact
+    return None
 
 
-@_apply.register
-def _(event: TitleAdded, record: RecordState) -> None:
-    _new_fact(record, event.fact)
+def _title_added(event: Fields, record: RecordState) -> None:
+    fid = event["fact"]
+    _new_fact(record, fid)
     if record.title_text() is not None:
         raise Conflict(f"Record '{record.slug}' already has a title; revise it with --revise {record.title}.")
-    rev = event.rev  # type: ignore[attr-defined]
-    record.facts[event.fact] = Fact(event.fact, "title", event.text, event.sources, rev, rev)
-    record.title = event.fact
+    rev = event["rev"]
+    record.facts[fid] = Fact(fid, "title", event["text"], event["sources"], rev, rev)
+    record.title = fid
 
 
-@_apply.register
-def _(event: InfoboxAdded, record: RecordState) -> None:
-    _new_fact(record, event.fact)
-    shown = next((f for f in record.visible_infobox() if f.key == event.key), None)
-    rev = event.rev  # type: ignore[attr-defined]
-    fact = Fact(event.fact, "infobox", event.value, event.sources, rev, rev, key=event.key, gap=event.gap)
-    if event.rank == "normal":
+def _infobox_added(event: Fields, record: RecordState) -> None:
+    fid, key = event["fact"], event["key"]
+    _new_fact(record, fid)
+    shown = _shown(record, key)
+    rev = event["rev"]
+    fact = Fact(fid, "infobox", event["value"], event["sources"], rev, rev, key=key, gap=event["gap"])
+    if event["rank"] == "normal":
         if shown is None:
             raise Conflict(
-                f"The infobox of '{record.slug}' has no field '{event.key}' to add an alternative claim to.",
-                hint=f"Add the field first: --infobox '{event.key}=VALUE'.",
+                f"The infobox of '{record.slug}' has no field '{key}' to add an alternative claim to.",
+                hint=f"Add the field first: --infobox '{key}=VALUE'.",
             )
         fact.rank = "normal"
-        record.facts[event.fact] = fact
+        record.facts[fid] = fact
         run = _run(record, shown.id)
         index = record.infobox.index(run[-1]) + 1
-        record.infobox.insert(index, event.fact)
+        record.infobox.insert(index, fid)
         return
     if shown is not None:
-        raise Conflict(f"The infobox of '{record.slug}' already has '{event.key}' (fact {shown.id}); revise that fact.")
-    _check_anchor(record, event.after, frozenset({"infobox"}))
-    record.facts[event.fact] = fact
-    _insert_field(record, [event.fact], event.after)
+        raise Conflict(f"The infobox of '{record.slug}' already has '{key}' (fact {shown.id}); revise that fact.")
+    _check_anchor(record, event["after"], frozenset({"infobox"}))
+    record.facts[fid] = fact
+    _insert_field(record, [fid], event["after"])
 
 
-@_apply.register
-def _(event: HeadingAdded, record: RecordState) -> None:
-    _new_fact(record, event.fact)
-    _check_anchor(record, event.after, _BODY_KINDS)
-    rev = event.rev  # type: ignore[attr-defined]
-    record.facts[event.fact] = Fact(event.fact, "heading", event.text, event.sources, rev, rev, level=event.level, gap=event.gap)
-    _insert(record.body, event.fact, event.after)
+def _heading_added(event: Fields, record: RecordState) -> None:
+    fid = event["fact"]
+    _new_fact(record, fid)
+    _check_anchor(record, event["after"], _BODY_KINDS)
+    rev = event["rev"]
+    record.facts[fid] = Fact(fid, "heading", event["text"], event["sources"], rev, rev, level=event["level"], gap=event["gap"])
+    _insert(record.body, fid, event["after"])
 
 
-@_apply.register
-def _(event: SentenceAdded, record: RecordState) -> None:
-    _new_fact(record, event.fact)
-    _check_anchor(record, event.after, _BODY_KINDS)
-    _check_group(record, event.fact, event.paragraph, "sentence", "paragraph")
-    rev = event.rev  # type: ignore[attr-defined]
-    record.facts[event.fact] = Fact(
-        event.fact,
+def _sentence_added(event: Fields, record: RecordState) -> None:
+    fid = event["fact"]
+    _new_fact(record, fid)
+    _check_anchor(record, event["after"], _BODY_KINDS)
+    _check_group(record, fid, event["paragraph"], "sentence", "paragraph")
+    rev = event["rev"]
+    record.facts[fid] = Fact(
+        fid,
         "sentence",
-        event.text,
-        event.sources,
+        event["text"],
+        event["sources"],
         rev,
         rev,
-        when=event.when,
-        group=event.paragraph,
-        lead=event.lead,
-        gap=event.gap,
+        when=event["when"],
+        group=event["paragraph"],
+        lead=event["lead"],
+        gap=event["gap"],
     )
-    _insert(record.body, event.fact, event.after)
+    _insert(record.body, fid, event["after"])
 
 
-@_apply.register
-def _(event: ItemAdded, record: RecordState) -> None:
-    _new_fact(record, event.fact)
-    _check_anchor(record, event.after, _BODY_KINDS)
-    _check_group(record, event.fact, event.list, "item", "list")
-    rev = event.rev  # type: ignore[attr-defined]
-    record.facts[event.fact] = Fact(
-        event.fact,
+def _item_added(event: Fields, record: RecordState) -> None:
+    fid = event["fact"]
+    _new_fact(record, fid)
+    _check_anchor(record, event["after"], _BODY_KINDS)
+    _check_group(record, fid, event["list"], "item", "list")
+    rev = event["rev"]
+    record.facts[fid] = Fact(
+        fid,
         "item",
-        event.text,
-        event.sources,
+        event["text"],
+        event["sources"],
         rev,
         rev,
-        when=event.when,
-        group=event.list,
-        bullet=event.bullet,
-        gap=event.gap,
+        when=event["when"],
+        group=event["list"],
+        bullet=event["bullet"],
+        gap=event["gap"],
     )
-    _insert(record.body, event.fact, event.after)
+    _insert(record.body, fid, event["after"])
 
 
-def _revise(record: RecordState, event: Change, kind: FactKind, text: str) -> Fact:
-    fact = _live(record, event.fact, kind)  # type: ignore[attr-defined]
+def _revise(record: RecordState, event: Fields, kind: FactKind, text: str) -> Fact:
+    fact = _live(record, event["fact"], kind)
     fact.text = text
-    fact.sources = event.sources  # type: ignore[attr-defined]
-    fact.rev = event.rev  # type: ignore[attr-defined]
+    fact.sources = event["sources"]
+    fact.rev = event["rev"]
     fact.versions += 1
     return fact
 
 
-@_apply.register
-def _(event: TitleRevised, record: RecordState) -> None:
-    _revise(record, event, "title", event.text)
+def _title_revised(event: Fields, record: RecordState) -> None:
+    _revise(record, event, "title", event["text"])
 
 
-@_apply.register
-def _(event: InfoboxRevised, record: RecordState) -> None:
-    _revise(record, event, "infobox", event.value)
+def _infobox_revised(event: Fields, record: RecordState) -> None:
+    _revise(record, event, "infobox", event["value"])
 
 
-@_apply.register
-def _(event: HeadingRevised, record: RecordState) -> None:
-    _revise(record, event, "heading", event.text).level = event.level
+def _heading_revised(event: Fields, record: RecordState) -> None:
+    _revise(record, event, "heading", event["text"]).level = event["level"]
 
 
-@_apply.register
-def _(event: SentenceRevised, record: RecordState) -> None:
-    _revise(record, event, "sentence", event.text).when = event.when
+def _sentence_revised(event: Fields, record: RecordState) -> None:
+    _revise(record, event, "sentence", event["text"]).when = event["when"]
 
 
-@_apply.register
-def _(event: ItemRevised, record: RecordState) -> None:
-    _revise(record, event, "item", event.text).when = event.when
+def _item_revised(event: Fields, record: RecordState) -> None:
+    _revise(record, event, "item", event["text"]).when = event["when"]
 
 
-@_apply.register
-def _(event: FactMoved, record: RecordState) -> None:
-    fact = _live(record, event.fact, "heading", "sentence", "item", "infobox")
-    if event.after == event.fact:
-        raise Conflict(f"Fact '{event.fact}' cannot be moved after itself.")
+def _fact_moved(event: Fields, record: RecordState) -> None:
+    fid, after = event["fact"], event["after"]
+    fact = _live(record, fid, "heading", "sentence", "item", "infobox")
+    if after == fid:
+        raise Conflict(f"Fact '{fid}' cannot be moved after itself.")
     if fact.kind == "infobox":
         _move_field(event, record, fact)
         return
-    _check_anchor(record, event.after, _BODY_KINDS)
-    if event.bullet is not None:
+    _check_anchor(record, after, _BODY_KINDS)
+    if event["bullet"] is not None:
         if fact.kind != "item":
-            raise Conflict(f"Only a list item has a bullet; '{event.fact}' is a {fact.kind}.")
-        fact.bullet = event.bullet
-    if event.paragraph is not None:
+            raise Conflict(f"Only a list item has a bullet; '{fid}' is a {fact.kind}.")
+        fact.bullet = event["bullet"]
+    if event["paragraph"] is not None:
         if fact.kind != "sentence":
-            raise Conflict(f"Only a sentence belongs to a paragraph; '{event.fact}' is a {fact.kind}.")
-        _check_group(record, event.fact, event.paragraph, "sentence", "paragraph")
-        fact.group = event.paragraph
-    if event.list is not None:
+            raise Conflict(f"Only a sentence belongs to a paragraph; '{fid}' is a {fact.kind}.")
+        _check_group(record, fid, event["paragraph"], "sentence", "paragraph")
+        fact.group = event["paragraph"]
+    if event["list"] is not None:
         if fact.kind != "item":
-            raise Conflict(f"Only an item belongs to a list; '{event.fact}' is a {fact.kind}.")
-        _check_group(record, event.fact, event.list, "item", "list")
-        fact.group = event.list
-    if event.lead is not None:
-        fact.lead = event.lead
-    if event.gap is not None:
-        fact.gap = event.gap
-    record.body.remove(event.fact)
-    _insert(record.body, event.fact, event.after)
+            raise Conflict(f"Only an item belongs to a list; '{fid}' is a {fact.kind}.")
+        _check_group(record, fid, event["list"], "item", "list")
+        fact.group = event["list"]
+    if event["lead"] is not None:
+        fact.lead = event["lead"]
+    if event["gap"] is not None:
+        fact.gap = event["gap"]
+    record.body.remove(fid)
+    _insert(record.body, fid, after)
 
 
-def _move_field(event: FactMoved, record: RecordState, fact: Fact) -> None:
-    if any(v is not None for v in (event.paragraph, event.list, event.lead, event.bullet)):
-        raise Conflict(f"An infobox field takes only 'after' and 'gap' when moved; '{event.fact}' is a field.")
+def _move_field(event: Fields, record: RecordState, fact: Fact) -> None:
+    fid, after = event["fact"], event["after"]
+    if any(event[name] is not None for name in ("paragraph", "list", "lead", "bullet")):
+        raise Conflict(f"An infobox field takes only 'after' and 'gap' when moved; '{fid}' is a field.")
     if fact.rank != "preferred":
-        raise Conflict(
-            f"Fact '{event.fact}' is an alternative claim; it stands with its field. Move the field's shown claim instead."
-        )
-    _check_anchor(record, event.after, frozenset({"infobox"}))
+        raise Conflict(f"Fact '{fid}' is an alternative claim; it stands with its field. Move the field's shown claim instead.")
+    _check_anchor(record, after, frozenset({"infobox"}))
     run = _run(record, fact.id)
-    if event.after in run:
-        raise Conflict(f"Field '{event.fact}' cannot be moved after its own alternative claim '{event.after}'.")
-    if event.gap is not None:
-        fact.gap = event.gap
+    if after in run:
+        raise Conflict(f"Field '{fid}' cannot be moved after its own alternative claim '{after}'.")
+    if event["gap"] is not None:
+        fact.gap = event["gap"]
     del record.infobox[record.infobox.index(fact.id) : record.infobox.index(fact.id) + len(run)]
-    _insert_field(record, run, event.after)
+    _insert_field(record, run, after)
 
 
-@_apply.register
-def _(event: InfoboxPreferred, record: RecordState) -> None:
-    claim = _live(record, event.fact, "infobox")
+def _infobox_preferred(event: Fields, record: RecordState) -> None:
+    claim = _live(record, event["fact"], "infobox")
     if claim.rank == "preferred":
-        raise Conflict(f"Fact '{event.fact}' of record '{record.slug}' is already the preferred claim of '{claim.key}'.")
-    shown = next(f for f in record.visible_infobox() if f.key == claim.key)
+        raise Conflict(f"Fact '{claim.id}' of record '{record.slug}' is already the preferred claim of '{claim.key}'.")
+    shown = _shown(record, claim.key)
+    assert shown is not None  # an alternative claim stands only with a shown one
     order = record.infobox
     here, there = order.index(shown.id), order.index(claim.id)
     order[here], order[there] = claim.id, shown.id
     claim.gap, shown.gap = shown.gap, claim.gap
     claim.rank, shown.rank = "preferred", "normal"
-    claim.rev = shown.rev = event.rev  # type: ignore[attr-defined]
+    claim.rev = shown.rev = event["rev"]
 
 
-@_apply.register
-def _(event: RecordRevised, record: RecordState) -> None:
-    if event.ending is not None:
-        record.ending = event.ending
-        record.ending_rev = event.rev  # type: ignore[attr-defined]
+def _record_revised(event: Fields, record: RecordState) -> None:
+    if event["ending"] is not None:
+        record.ending = event["ending"]
+        record.ending_rev = event["rev"]
 
 
-@_apply.register
-def _(event: FactRetracted, record: RecordState) -> None:
-    fact = _existing(record, event.fact)
+def _fact_retracted(event: Fields, record: RecordState) -> None:
+    fact = _existing(record, event["fact"])
     if fact.retracted:
-        raise Conflict(f"Fact '{event.fact}' of record '{record.slug}' is already retracted.")
+        raise Conflict(f"Fact '{fact.id}' of record '{record.slug}' is already retracted.")
     if fact.kind == "infobox" and fact.rank == "preferred":
         alternatives = [record.facts[i] for i in _run(record, fact.id)[1:] if not record.facts[i].retracted]
         if alternatives:
             alternatives[0].rank = "preferred"  # the next claim of the field is shown in its place
-            alternatives[0].rev = event.rev  # type: ignore[attr-defined]
+            alternatives[0].rev = event["rev"]
     fact.retracted = True
-    fact.reason = event.reason
+    fact.reason = event["reason"]
+
+
+_HANDLERS: dict[str, Callable[[Fields, RecordState], None]] = {
+    "title.added": _title_added,
+    "infobox.added": _infobox_added,
+    "heading.added": _heading_added,
+    "sentence.added": _sentence_added,
+    "item.added": _item_added,
+    "title.revised": _title_revised,
+    "infobox.revised": _infobox_revised,
+    "heading.revised": _heading_revised,
+    "sentence.revised": _sentence_revised,
+    "item.revised": _item_revised,
+    "fact.moved": _fact_moved,
+    "infobox.preferred": _infobox_preferred,
+    "record.revised": _record_revised,
+    "fact.retracted": _fact_retracted,
+}

@@ -30,9 +30,12 @@ __all__ = [
     "FactSnapshot",
     "FieldChange",
     "InfoboxSummary",
+    "RecordCapture",
     "RecordDiff",
     "TimelineChange",
     "TimelineSummary",
+    "capture_record",
+    "diff_captures",
     "diff_json",
     "diff_records",
     "sections",
@@ -212,36 +215,141 @@ def snapshot(fact: Fact, section: str | None = None) -> FactSnapshot:
     )
 
 
-def _shown(record: RecordState | None) -> list[Fact]:
-    """Title, infobox claims (alternatives included), body: every fact not retracted, in article order."""
-    if record is None:
-        return []
-    title = [record.facts[record.title]] if record.title_text() is not None else []
-    return title + record.visible_claims() + record.visible_body()  # type: ignore[list-item]
+_Row = tuple[str, str, str, str, int, When | None, tuple[Source, ...], str, int, str | None]
+"""One shown fact as a capture holds it: ``(id, kind, text, key, level, when, sources, rank, rev, section)``;
+``row[2:8]`` is its content (``CONTENT_FIELDS``). Plain tuples: a capture holds hundreds and is taken often."""
 
 
-def _content(fact: Fact) -> tuple[Any, ...]:
-    return (fact.text, fact.key, fact.level, fact.when, fact.sources, fact.rank)
+@dataclass(frozen=True, slots=True)
+class RecordCapture:
+    """What ``diff_records`` needs of one state of a record, taken at once: later folds into the record leave
+    it as it was, so one capture serves as the state after one revision and before the next."""
+
+    slug: str
+    rev: int
+    """The last revision that changed the record."""
+    rows: tuple[_Row, ...]
+    """Every shown fact in article order: the title, the infobox claims (alternatives included), the body."""
+    body: tuple[str, ...]
+    """The shown body facts, in order."""
+    fields: tuple[str, ...]
+    """The shown infobox fields (preferred claims), in order."""
+    groups: tuple[tuple[str, str], ...]
+    """``(fact, group)`` of each shown sentence and item."""
+    infobox: tuple[tuple[str, str, str], ...]
+    """``(key, value, fact)`` of each shown field, in order."""
+    dated: tuple[tuple[Any, ...], ...]
+    """What the timeline is made of: ``(id, text, when, sources, rev, section)`` of each shown dated sentence
+    and item, in article order."""
+    timeline: tuple[TimelineRow, ...]
+    text: str
+    """The article text (``render_text``)."""
+    index: dict[str, _Row]
+    """The rows by fact id."""
 
 
-def _mates(record: RecordState, common: set[str]) -> dict[str, set[str]]:
+def capture_record(record: RecordState, previous: RecordCapture | None = None) -> RecordCapture:
+    """Take what ``diff_records`` compares of ``record`` as it stands now.
+
+    ``previous``, an earlier capture of the same record, lends what of its timeline still holds.
+    """
+    facts = record.facts
+    rows: list[_Row] = []
+    if record.title_text() is not None:
+        t = facts[record.title]  # type: ignore[index]
+        rows.append((t.id, t.kind, t.text, t.key, t.level, t.when, t.sources, t.rank, t.rev, None))
+    fields: list[str] = []
+    infobox: list[tuple[str, str, str]] = []
+    for f in record.visible_claims():
+        rows.append((f.id, f.kind, f.text, f.key, f.level, f.when, f.sources, f.rank, f.rev, None))
+        if f.rank == "preferred":
+            fields.append(f.id)
+            infobox.append((f.key, f.text, f.id))
+    body: list[str] = []
+    groups: list[tuple[str, str]] = []
+    heading: str | None = None
+    for f in record.visible_body():
+        body.append(f.id)
+        rows.append((f.id, f.kind, f.text, f.key, f.level, f.when, f.sources, f.rank, f.rev, heading))
+        if f.kind == "heading":
+            heading = f.text
+        else:
+            groups.append((f.id, f.group))
+    # what timeline_rows reads of a fact: id, words, date, sources, revision, section; of dated body facts, in order
+    dated = tuple(
+        (r[0], r[2], r[5], r[6], r[8], r[9]) for r in rows[len(rows) - len(body) :] if r[5] is not None and r[1] != "heading"
+    )
+    return RecordCapture(
+        slug=record.slug,
+        rev=record.rev,
+        rows=tuple(rows),
+        body=tuple(body),
+        fields=tuple(fields),
+        groups=tuple(groups),
+        infobox=tuple(infobox),
+        dated=dated,
+        timeline=_timeline_of(record, dated, previous),
+        text=render_text(record),
+        index={row[0]: row for row in rows},
+    )
+
+
+def _timeline_of(
+    record: RecordState, dated: tuple[tuple[Any, ...], ...], previous: RecordCapture | None
+) -> tuple[TimelineRow, ...]:
+    """``timeline_rows(record)``, from ``previous`` when that is cheaper: the same dated facts give the same rows;
+    the same facts with the same dates, in the same order, sort the same, so only the rows of facts whose words,
+    sources, revision or section changed are made again."""
+    if previous is None or len(previous.dated) != len(dated):
+        return tuple(timeline_rows(record))
+    if previous.dated == dated:
+        return previous.timeline
+    changed: dict[str, tuple[Any, ...]] = {}
+    for old, new in zip(previous.dated, dated, strict=True):
+        if old[0] != new[0] or old[2] != new[2]:
+            return tuple(timeline_rows(record))  # another fact, or another date: the order may change
+        if old != new:
+            changed[new[0]] = new
+    out: list[TimelineRow] = []
+    for row in previous.timeline:
+        new = changed.get(row.fact)
+        out.append(row if new is None else replace(row, text=new[1], sources=new[3], rev=new[4], section=new[5]))
+    return tuple(out)
+
+
+def _snapshot(row: _Row) -> FactSnapshot:
+    """``snapshot`` of a captured row (a shown fact, so no reason)."""
+    fid, kind, text, key, level, when, sources, rank, rev, section = row
+    return FactSnapshot(
+        fact=fid,
+        kind=kind,
+        text=text,
+        key=key or None,
+        level=level if kind == "heading" else None,
+        when=when,
+        sources=sources,
+        section=section,
+        rank=rank if kind == "infobox" else None,
+        rev=rev,
+    )
+
+
+def _mates(groups: tuple[tuple[str, str], ...], common: set[str]) -> dict[str, set[str]]:
     """For each shown sentence or item, the facts of ``common`` in its paragraph or list (itself included)."""
-    groups: dict[str, set[str]] = {}
-    for fact in record.visible_body():
-        if fact.kind != "heading" and fact.id in common:
-            groups.setdefault(fact.group, set()).add(fact.id)
-    return {fid: members for members in groups.values() for fid in members}
+    members: dict[str, set[str]] = {}
+    for fid, group in groups:
+        if fid in common:
+            members.setdefault(group, set()).add(fid)
+    return {fid: mates for mates in members.values() for fid in mates}
 
 
-def _moves(
-    before: RecordState, after: RecordState, old_sections: dict[str, str | None], new_sections: dict[str, str | None]
-) -> list[FactMove]:
-    old_body = [f.id for f in before.visible_body()]
-    new_body = [f.id for f in after.visible_body()]
-    old_fields = [f.id for f in before.visible_infobox()]
-    new_fields = [f.id for f in after.visible_infobox()]
+def _moves(before: RecordCapture, after: RecordCapture, old_rows: dict[str, _Row], new_rows: dict[str, _Row]) -> list[FactMove]:
+    old_body, new_body = before.body, after.body
+    old_fields, new_fields = before.fields, after.fields
+    if old_body == new_body and old_fields == new_fields:
+        return []  # the same facts in the same order: nothing moved
     common = set(old_body) & set(new_body)
-    old_mates, new_mates = _mates(before, common), _mates(after, common)
+    old_mates, new_mates = _mates(before.groups, common), _mates(after.groups, common)
     kept = kept_in_order(old_body, new_body) | kept_in_order(old_fields, new_fields)
     previous = {}
     for order in (old_body, old_fields):
@@ -249,20 +357,18 @@ def _moves(
     moves: list[FactMove] = []
     for order, old in ((new_fields, set(old_fields)), (new_body, set(old_body))):
         for index, fid in enumerate(order):
-            if fid not in old:
+            if fid not in old or fid in kept:
                 continue
-            fact = after.facts[fid]
-            if fid in kept:
-                continue
+            row = new_rows[fid]
             mates_before, mates_after = old_mates.get(fid, set()) - {fid}, new_mates.get(fid, set()) - {fid}
             regrouped = bool(mates_before and mates_after) and mates_before.isdisjoint(mates_after)
             moves.append(
                 FactMove(
                     fact=fid,
-                    kind=fact.kind,
-                    text=fact.text,
-                    from_section=old_sections.get(fid),
-                    to_section=new_sections.get(fid),
+                    kind=row[1],
+                    text=row[2],
+                    from_section=old_rows[fid][9],
+                    to_section=row[9],
                     from_after=previous[fid],
                     to_after=order[index - 1] if index else None,
                     regrouped=regrouped,
@@ -271,22 +377,20 @@ def _moves(
     return moves
 
 
-def _infobox(before: RecordState | None, after: RecordState) -> InfoboxSummary:
-    old = {f.key: f for f in before.visible_infobox()} if before is not None else {}
-    new = {f.key: f for f in after.visible_infobox()}
-    added = tuple(FieldChange(k, None, f.text, f.id) for k, f in new.items() if k not in old)
-    removed = tuple(FieldChange(k, f.text, None, f.id) for k, f in old.items() if k not in new)
-    changed = tuple(
-        FieldChange(k, old[k].text, f.text, f.id)
-        for k, f in new.items()
-        if k in old and (old[k].text, old[k].id) != (f.text, f.id)
-    )
+def _infobox(before: RecordCapture | None, after: RecordCapture) -> InfoboxSummary:
+    old = {key: (text, fid) for key, text, fid in before.infobox} if before is not None else {}
+    new = {key: (text, fid) for key, text, fid in after.infobox}
+    added = tuple(FieldChange(k, None, text, fid) for k, (text, fid) in new.items() if k not in old)
+    removed = tuple(FieldChange(k, text, None, fid) for k, (text, fid) in old.items() if k not in new)
+    changed = tuple(FieldChange(k, old[k][0], text, fid) for k, (text, fid) in new.items() if k in old and old[k] != (text, fid))
     return InfoboxSummary(added, removed, changed)
 
 
-def _timeline(before: RecordState | None, after: RecordState) -> TimelineSummary:
-    old = {row.fact: row for row in timeline_rows(before)} if before is not None else {}
-    new = {row.fact: row for row in timeline_rows(after)}
+def _timeline(before: RecordCapture | None, after: RecordCapture) -> TimelineSummary:
+    if before is not None and before.timeline == after.timeline:
+        return TimelineSummary((), (), ())
+    old = {row.fact: row for row in before.timeline} if before is not None else {}
+    new = {row.fact: row for row in after.timeline}
     added = tuple(row for fid, row in new.items() if fid not in old)
     removed = tuple(row for fid, row in old.items() if fid not in new)
     changed = tuple(
@@ -309,38 +413,41 @@ def diff_records(
     ``from_rev`` and ``to_rev`` name the revisions compared (default: the last revision that changed each
     state, 0 for a missing ``before``). Pure: neither state is changed.
     """
-    old_sections = sections(before) if before is not None else {}
-    new_sections = sections(after)
-    old_shown = _shown(before)
-    old_ids = {f.id for f in old_shown}
-    new_shown = _shown(after)
-    new_ids = {f.id for f in new_shown}
-    added = tuple(snapshot(f, new_sections.get(f.id)) for f in new_shown if f.id not in old_ids)
+    old = capture_record(before) if before is not None else None
+    return diff_captures(old, capture_record(after), after, from_rev=from_rev, to_rev=to_rev)
+
+
+def diff_captures(
+    before: RecordCapture | None,
+    after: RecordCapture,
+    record: RecordState,
+    *,
+    from_rev: int | None = None,
+    to_rev: int | None = None,
+) -> RecordDiff:
+    """``diff_records`` of two captures; ``record`` is the record as ``after`` was taken (it gives a removed
+    fact's reason). Lets a caller that compares a run of states capture each state once."""
+    old_rows = before.index if before is not None else {}
+    new_rows = after.index
+    facts = record.facts
+    added = tuple(_snapshot(row) for row in after.rows if row[0] not in old_rows)
     removed = tuple(
-        replace(snapshot(f, old_sections.get(f.id)), reason=after.facts[f.id].reason if f.id in after.facts else None)
-        for f in old_shown
-        if f.id not in new_ids
+        replace(_snapshot(row), reason=facts[row[0]].reason if row[0] in facts else None)
+        for row in (before.rows if before is not None else ())
+        if row[0] not in new_rows
     )
     changed: list[FactChange] = []
-    for fact in new_shown:
-        if fact.id not in old_ids:
+    for row in after.rows:
+        was = old_rows.get(row[0])
+        if was is None or was == row:
             continue
-        was = before.facts[fact.id]  # type: ignore[union-attr]
-        if _content(was) == _content(fact):
+        was_content, content = was[2:8], row[2:8]
+        if was_content == content:
             continue
-        fields = tuple(name for name, a, b in zip(CONTENT_FIELDS, _content(was), _content(fact), strict=True) if a != b)
-        words = tuple(word_diff(was.text, fact.text)) if "text" in fields else ()
-        changed.append(
-            FactChange(
-                fact.id,
-                fact.kind,
-                snapshot(was, old_sections.get(fact.id)),
-                snapshot(fact, new_sections.get(fact.id)),
-                fields,
-                words,
-            )
-        )
-    moved = _moves(before, after, old_sections, new_sections) if before is not None else []
+        fields = tuple(name for name, a, b in zip(CONTENT_FIELDS, was_content, content, strict=True) if a != b)
+        words = tuple(word_diff(was[2], row[2])) if "text" in fields else ()
+        changed.append(FactChange(row[0], row[1], _snapshot(was), _snapshot(row), fields, words))
+    moved = _moves(before, after, old_rows, new_rows) if before is not None else []
     return RecordDiff(
         record=after.slug,
         from_rev=from_rev if from_rev is not None else (before.rev if before is not None else 0),
@@ -351,8 +458,8 @@ def diff_records(
         moved=tuple(moved),
         infobox=_infobox(before, after),
         timeline=_timeline(before, after),
-        text_before=render_text(before) if before is not None else "",
-        text_after=render_text(after),
+        text_before=before.text if before is not None else "",
+        text_after=after.text,
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from events.source import Source
 from projections.blame import BlameLine, BlamePiece, blame_lines
@@ -134,6 +135,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # package files: never changed while running, so no stat of each template per page
     )
     env.filters["http_url"] = http_url
     env.filters["utc"] = _utc
@@ -143,8 +145,18 @@ def _environment() -> Environment:
 
 
 def render_page(template: str, **context: Any) -> str:
-    """Render one template of ``projections/templates`` with ``context``; every value is escaped unless marked safe."""
-    return _environment().get_template(template).render(**context)
+    """Render one template of ``projections/templates`` with ``context``; every value is escaped unless marked safe.
+
+    Every page gets ``citation(source)``, one source's citation (see ``_citation``).
+    """
+    return _environment().get_template(template).render(citation=_citation, **context)
+
+
+@lru_cache(maxsize=8192)
+def _citation(source: Source) -> Markup:
+    """The ``citation`` macro of ``_macros.html`` for one source, rendered once: a page cites a source many times
+    (blame cites it on every line it backs), and so do the pages of one build."""
+    return _environment().get_template("_macros.html").module.citation(source)  # type: ignore[attr-defined]
 
 
 def _numbers(record: RecordState) -> dict[Source, int]:
@@ -258,7 +270,23 @@ def diff_page(record: RecordState, diff: RecordDiff, revision: Revision | None) 
     title = record.title_text() or record.slug
     heading = f"{title}: revision {diff.to_rev}"
     page = Page(title=heading, heading=heading, root="../", record=record.slug, tab="history.html", rev=record.rev)
-    return render_page("diff.html", page=page, diff=diff, revision=revision, display_date=display_date)
+    return render_page(
+        "diff.html", page=page, diff=diff, revision=revision, display_date=display_date, unified=_unified_html(diff)
+    )
+
+
+def _line_class(line: str) -> str:
+    if line.startswith("+"):
+        return "ctx" if line.startswith("+++") else "add"
+    if line.startswith("-"):
+        return "ctx" if line.startswith("---") else "del"
+    return "hunk" if line.startswith("@@") else "ctx"
+
+
+def _unified_html(diff: RecordDiff) -> Markup:
+    """The unified diff of the article texts as ``<span class="add|del|hunk|ctx">`` lines, every text escaped
+    (built here, not in the template: a page holds hundreds of lines)."""
+    return Markup("".join(f'<span class="{_line_class(line)}">{escape(line.rstrip(chr(10)))}</span>' for line in diff.unified()))
 
 
 def record_pages(record: RecordState, revisions: Sequence[Revision]) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from events.when import edtf_bounds
 
@@ -127,8 +128,10 @@ def _span(first: _Point, last: _Point, *, circa: bool) -> str:
     return f"{_marked(first, circa=circa)} {_DASH} {_marked(last, circa=circa)}"
 
 
+@lru_cache(maxsize=4096)
 def display_date(edtf: str, qualifier: str | None = None) -> DateDisplay:
-    """The words and parts of an EDTF date with its qualifier, at exactly the precision it holds."""
+    """The words and parts of an EDTF date with its qualifier, at exactly the precision it holds (remembered:
+    pages show the same dates many times)."""
     circa = qualifier == "circa"
     prefix = _PREFIX.get(qualifier or "", "")
     if "/" in edtf:

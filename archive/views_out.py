@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from projections.record_revisions import revisions_by_record
 from projections.render_html import index_page, record_pages
-from projections.state import ArchiveState
+from projections.state import ArchiveState, Revision
 from projections.views import BUILD_FILES, render_view
 
 __all__ = ["write_atomic", "write_index", "write_record", "write_views"]
@@ -34,13 +35,18 @@ def write_atomic(path: Path, text: str) -> bool:
     return True
 
 
-def write_record(state: ArchiveState, slug: str, out: Path) -> int:
-    """Write ``out/<slug>/``: the record's views (text, JSON), then its HTML pages; return how many files changed."""
+def write_record(state: ArchiveState, slug: str, out: Path, revisions: Sequence[Revision] | None = None) -> int:
+    """Write ``out/<slug>/``: the record's views (text, JSON), then its HTML pages; return how many files changed.
+
+    ``revisions``: the record's own revisions (``revisions_by_record``), when the caller has them at hand; the
+    pages read only those, so a build need not scan every revision of the archive for each record.
+    """
     record = state.records[slug]
+    mine = revisions if revisions is not None else [r for r in state.revisions if slug in r.records]
     changed = 0
     for name, view, fmt in BUILD_FILES:
         changed += write_atomic(out / slug / name, render_view(record, view, fmt))
-    for name, page in record_pages(record, state.revisions).items():
+    for name, page in record_pages(record, mine).items():
         changed += write_atomic(out / slug / name, page)
     return changed
 
@@ -52,8 +58,9 @@ def write_index(state: ArchiveState, out: Path) -> bool:
 
 def write_views(state: ArchiveState, out: Path, on_record: Callable[[str], None] | None = None) -> int:
     """Write ``out/<record>/`` for every record (text, JSON and HTML pages) and ``out/index.html``; return how many records."""
+    by_record = revisions_by_record(state.revisions)
     for slug in state.records:
-        write_record(state, slug, out)
+        write_record(state, slug, out, by_record.get(slug, []))
         if on_record is not None:
             on_record(slug)
     write_index(state, out)

@@ -326,16 +326,15 @@ def build(ctx: click.Context, out: Path | None, at: str | None) -> None:
     And the web pages: views/index.html, and per record index.html (the article), timeline.html,
     sources.html, history.html, blame.html and diff-REV.html for its latest revisions.
     """
-    from archive.diff_pages import write_diff_pages  # noqa: PLC0415
-    from archive.views_out import write_views  # noqa: PLC0415
+    from archive.build_views import build_views  # noqa: PLC0415
 
     state = common.state_at(ctx, at)
-    target = out if out is not None else common.open_archive(ctx).views
+    found = common.open_archive(ctx)
+    target = out if out is not None else found.views
     bar = common.progress(len(state.records), "Building")
-    count = write_views(state, target, on_record=(lambda _slug: bar.update(1)) if bar else None)
+    count = build_views(found, state, target, on_record=(lambda _slug: bar.update(1)) if bar else None)
     if bar is not None:
         bar.render_finish()
-    write_diff_pages(common.open_archive(ctx), state, target)
     click.echo(f"Built the views of {count} record{'s' if count != 1 else ''} at revision {state.head} in {target}.")
 
 

@@ -13,11 +13,13 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any, Literal, TypeAlias, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic_core import SchemaValidator, core_schema
 
 from events.ids import FactId, Slug
+from events.native import Native, fast_validator, native_str
 from events.source import Source
-from events.text import check_line
+from events.text import MAX_TEXT, SPACES_ON_LINE, check_line, line_class, line_pattern, line_schema, visible_class
 from events.when import When
 
 __all__ = [
@@ -55,6 +57,72 @@ Gap = Annotated[int, Field(ge=0, le=20)]
 Sources = Annotated[tuple[Source, ...], Field(min_length=1, max_length=100)]
 """The citations behind a change that asserts content: at least one."""
 
+_SPACE_ON_LINE = f"[{SPACES_ON_LINE}]"
+"""One white-space character but the line break."""
+
+
+def _ending(value: str) -> str:
+    if value.strip("\n") or len(value) > 20:
+        raise ValueError("ending may hold only up to 20 line breaks")
+    return value
+
+
+def _lead(value: str) -> str:
+    if value.strip() or "\n\n" in value or len(value) > 100:
+        raise ValueError("lead is the white space between two sentences")
+    return value
+
+
+def _bullet(value: str) -> str:
+    if value.strip() not in ("-", "*") or not value.endswith(" ") or "\n" in value:
+        raise ValueError("bullet is '- ' (or '* '), optionally indented")
+    return value
+
+
+def _key(value: str) -> str:
+    check_line(value, limit=200)
+    if ":" in value or value != value.strip():
+        raise ValueError("an infobox key holds no ':' and no space at either end")
+    return value
+
+
+def _field_value(value: str) -> str:
+    return value if value == "" else check_line(value)
+
+
+def _utc(value: datetime) -> datetime:
+    if value.utcoffset() is None or value.utcoffset().total_seconds() != 0:  # type: ignore[union-attr]
+        raise ValueError("at must be a UTC time ending in Z")
+    return value.astimezone(UTC)
+
+
+Ending = Annotated[str, AfterValidator(_ending), native_str(r"^\n{0,20}$")]
+"""What an article text ends with: up to 20 line breaks."""
+Lead = Annotated[str, AfterValidator(_lead), native_str(rf"^{_SPACE_ON_LINE}*(?:\n{_SPACE_ON_LINE}+)*\n?$", 100)]
+"""White space between two sentences, without a blank line."""
+Bullet = Annotated[str, AfterValidator(_bullet), native_str(rf"^{_SPACE_ON_LINE}*[-*]{_SPACE_ON_LINE}* $")]
+"""``- `` or ``* ``, maybe indented."""
+Key = Annotated[
+    str,
+    AfterValidator(_key),
+    native_str(rf"^{visible_class(':')}(?:{line_class(':')}*{visible_class(':')})?$", 200),
+]
+"""An infobox key: one line, no ``:``, no space at either end."""
+By = Annotated[str, AfterValidator(partial(check_line, limit=200)), Native(line_schema(limit=200))]
+"""Who recorded a revision: one line, at most 200 characters."""
+Reason = Annotated[str, AfterValidator(partial(check_line, limit=2000)), Native(line_schema(limit=2000))]
+"""A reason or an edit summary: one line, at most 2,000 characters."""
+_UTC_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?Z$"
+"""How the log writes a time: ``2024-05-01T12:30:00.123456Z``."""
+UtcTime = Annotated[
+    datetime,
+    AfterValidator(_utc),
+    Native(core_schema.no_info_after_validator_function(datetime.fromisoformat, core_schema.str_schema(pattern=_UTC_TIME))),
+]
+"""A UTC time (``Z`` or ``+00:00``), as a datetime in ``datetime.UTC``. Natively, the log's own way of
+writing one is matched in Rust and read by ``datetime.fromisoformat`` (a fifth of pydantic's datetime,
+whose time zone must then be replaced)."""
+
 
 class Change(BaseModel):
     """One change to one record: the payload of a log line, before the log stamps it."""
@@ -71,30 +139,16 @@ class RecordCreated(Change):
     """A new record; its facts follow in the same revision."""
 
     type: Literal["record.created"] = "record.created"
-    ending: str = "\n"
+    ending: Ending = "\n"
     """What the article text ends with after its last line: ``"\\n"`` usually."""
-
-    @field_validator("ending")
-    @classmethod
-    def _newlines(cls, value: str) -> str:
-        if value.strip("\n") or len(value) > 20:
-            raise ValueError("ending may hold only up to 20 line breaks")
-        return value
 
 
 class RecordRevised(Change):
     """A change to the record's own layout: what its article text ends with."""
 
     type: Literal["record.revised"] = "record.revised"
-    ending: str | None = None
+    ending: Ending | None = None
     """The new ending (line breaks after the last line); none: unchanged."""
-
-    @field_validator("ending")
-    @classmethod
-    def _newlines(cls, value: str | None) -> str | None:
-        if value is not None and (value.strip("\n") or len(value) > 20):
-            raise ValueError("ending may hold only up to 20 line breaks")
-        return value
 
 
 class _FactChange(Change):
@@ -108,11 +162,11 @@ class ContentChange(_FactChange):
     sources: Sources
 
 
-Line = Annotated[str, AfterValidator(check_line)]
+Line = Annotated[str, AfterValidator(check_line), Native(line_schema())]
 """One line of non-blank text without control characters."""
-Multiline = Annotated[str, AfterValidator(partial(check_line, multiline=True))]
+Multiline = Annotated[str, AfterValidator(partial(check_line, multiline=True)), Native(line_schema(multiline=True))]
 """Text that may hold single line breaks (a sentence hard-wrapped in its paragraph)."""
-FieldValue = Annotated[str, AfterValidator(lambda v: v if v == "" else check_line(v))]
+FieldValue = Annotated[str, AfterValidator(_field_value), native_str(f"^(?:{line_pattern()[1:-1]})?$", MAX_TEXT)]
 """An infobox value: one line of text, or nothing (``- Key:``)."""
 Rank = Literal["preferred", "normal"]
 """How an infobox claim ranks among the claims of its field, as Wikidata ranks statements: the
@@ -130,7 +184,7 @@ class InfoboxAdded(ContentChange):
     """An infobox field, ``- Key: value``."""
 
     type: Literal["infobox.added"] = "infobox.added"
-    key: str
+    key: Key
     value: FieldValue
     after: FactId | None = None
     """The field it follows; none: the first field."""
@@ -139,14 +193,6 @@ class InfoboxAdded(ContentChange):
     rank: Rank | None = None
     """``normal``: an alternative claim for a field the infobox already shows (another source's value);
     it stands with that field, after its other claims. None (the default): the field's shown claim."""
-
-    @field_validator("key")
-    @classmethod
-    def _key(cls, value: str) -> str:
-        check_line(value, limit=200)
-        if ":" in value or value != value.strip():
-            raise ValueError("an infobox key holds no ':' and no space at either end")
-        return value
 
 
 class HeadingAdded(ContentChange):
@@ -171,17 +217,10 @@ class SentenceAdded(ContentChange):
     """The body fact it follows; none: the first thing of the body."""
     paragraph: FactId
     """The paragraph it belongs to, named by the id of the sentence that opened it."""
-    lead: str = ""
+    lead: Lead = ""
     """The bytes between the previous sentence of its paragraph and this one (``" "``)."""
     gap: Gap = 1
     """Blank lines before its paragraph, when it opens one."""
-
-    @field_validator("lead")
-    @classmethod
-    def _lead(cls, value: str) -> str:
-        if value.strip() or "\n\n" in value or len(value) > 100:
-            raise ValueError("lead is the white space between two sentences")
-        return value
 
 
 class ItemAdded(ContentChange):
@@ -193,15 +232,8 @@ class ItemAdded(ContentChange):
     after: FactId | None = None
     list: FactId
     """The list it belongs to, named by the id of the item that opened it."""
-    bullet: str = "- "
+    bullet: Bullet = "- "
     gap: Gap = 1
-
-    @field_validator("bullet")
-    @classmethod
-    def _bullet(cls, value: str) -> str:
-        if value.strip() not in ("-", "*") or not value.endswith(" ") or "\n" in value:
-            raise ValueError("bullet is '- ' (or '* '), optionally indented")
-        return value
 
 
 class TitleRevised(ContentChange):
@@ -251,18 +283,11 @@ class FactMoved(_FactChange):
     after: FactId | None = None
     paragraph: FactId | None = None
     list: FactId | None = None
-    lead: str | None = None
+    lead: Lead | None = None
     gap: Gap | None = None
-    bullet: str | None = None
+    bullet: Bullet | None = None
     """A list item's new bullet (``- ``, ``* ``, maybe indented)."""
     sources: tuple[Source, ...] = ()
-
-    @field_validator("bullet")
-    @classmethod
-    def _bullet(cls, value: str | None) -> str | None:
-        if value is not None and (value.strip() not in ("-", "*") or not value.endswith(" ") or "\n" in value):
-            raise ValueError("bullet is '- ' (or '* '), optionally indented")
-        return value
 
 
 class InfoboxPreferred(_FactChange):
@@ -270,26 +295,16 @@ class InfoboxPreferred(_FactChange):
     becomes an alternative (both keep their sources)."""
 
     type: Literal["infobox.preferred"] = "infobox.preferred"
-    reason: str | None = None
+    reason: Reason | None = None
     sources: tuple[Source, ...] = ()
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, value: str | None) -> str | None:
-        return None if value is None else check_line(value, limit=2000)
 
 
 class FactRetracted(_FactChange):
     """A fact leaves the views; its history stays."""
 
     type: Literal["fact.retracted"] = "fact.retracted"
-    reason: str | None = None
+    reason: Reason | None = None
     sources: tuple[Source, ...] = ()
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, value: str | None) -> str | None:
-        return None if value is None else check_line(value, limit=2000)
 
 
 CHANGES: tuple[type[Change], ...] = (
@@ -321,33 +336,16 @@ class Stamp(BaseModel):
     """The event's number, 1-based and contiguous across the archive."""
     rev: Annotated[int, Field(ge=1)]
     """The revision it belongs to."""
-    at: datetime
+    at: UtcTime
     """When the revision was recorded (UTC)."""
-    by: str
+    by: By
     """Who recorded it."""
     prev: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     """SHA-256 of the previous line's bytes (its newline included); 64 zeros on line 1."""
     end: Literal[True] | None = None
     """Set on the last event of a revision: the revision is whole."""
-    summary: str | None = None
+    summary: Reason | None = None
     """The revision's edit summary, on its last event."""
-
-    @field_validator("at")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        if value.utcoffset() is None or value.utcoffset().total_seconds() != 0:  # type: ignore[union-attr]
-            raise ValueError("at must be a UTC time ending in Z")
-        return value.astimezone(UTC)
-
-    @field_validator("by")
-    @classmethod
-    def _by(cls, value: str) -> str:
-        return check_line(value, limit=200)
-
-    @field_validator("summary")
-    @classmethod
-    def _summary(cls, value: str | None) -> str | None:
-        return None if value is None else check_line(value, limit=2000)
 
 
 def _stamped(change: type[Change]) -> type[Change]:
@@ -365,23 +363,60 @@ EventUnion: TypeAlias = Annotated[Union[tuple(EVENTS.values())], Field(discrimin
 Event: TypeAlias = Any
 """A stamped change: an instance of one of ``EVENTS.values()``, so both a Change and a Stamp."""
 
-_change_adapter: TypeAdapter[Change] | None = None
-_event_adapter: TypeAdapter[Change] | None = None
+
+class FastAdapter(TypeAdapter[Change]):  # type: ignore[misc]  # TypeAdapter is final to type checkers only
+    """A ``TypeAdapter`` of the changes or events that validates in Rust first (``events.native``).
+
+    Plain ``validate_json`` and ``validate_python`` calls try the fast validator, which accepts exactly
+    what the models accept and returns the same objects; when it refuses, the models' own validator
+    runs, so the ``ValidationError`` is the one it always was. Calls with options, and every other
+    method (``json_schema`` ...), are ``TypeAdapter``'s.
+    """
+
+    _fast: SchemaValidator
+
+    def validate_json(self, data: str | bytes | bytearray, /, **options: Any) -> Change:
+        """The change or event of one JSON line."""
+        if not options:
+            try:
+                return self._fast.validate_json(data)  # type: ignore[no-any-return]
+            except ValidationError:
+                pass
+        return super().validate_json(data, **options)
+
+    def validate_python(self, obj: Any, /, **options: Any) -> Change:
+        """The change or event of a dict (or an instance)."""
+        if not options:
+            try:
+                return self._fast.validate_python(obj)  # type: ignore[no-any-return]
+            except ValidationError:
+                pass
+        return super().validate_python(obj, **options)
 
 
-def change_adapter() -> TypeAdapter[Change]:
+def _fast_adapter(union: Any) -> FastAdapter:
+    adapter = FastAdapter(union)
+    adapter._fast = fast_validator(adapter.core_schema)
+    return adapter
+
+
+_change_adapter: FastAdapter | None = None
+_event_adapter: FastAdapter | None = None
+
+
+def change_adapter() -> FastAdapter:
     """Validates an unstamped change (a line of an ``--events`` batch)."""
     global _change_adapter  # noqa: PLW0603 - built once, on first use
     if _change_adapter is None:
-        _change_adapter = TypeAdapter(ChangeUnion)
+        _change_adapter = _fast_adapter(ChangeUnion)
     return _change_adapter
 
 
-def event_adapter() -> TypeAdapter[Change]:
+def event_adapter() -> FastAdapter:
     """Validates a stamped event (a line of the log)."""
     global _event_adapter  # noqa: PLW0603
     if _event_adapter is None:
-        _event_adapter = TypeAdapter(EventUnion)
+        _event_adapter = _fast_adapter(EventUnion)
     return _event_adapter
 
 

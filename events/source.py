@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 import orjson
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, model_validator
 
 from events.errors import InvalidInput
-from events.text import check_line
+from events.native import Native, native_str, one_of
+from events.text import check_line, line_schema, visible_class
+from events.when import PLAIN_DATE, check_edtf
 
 __all__ = ["Source", "parse_source"]
 
@@ -16,48 +19,44 @@ _URL = re.compile(r"https?://[^\s/$.?#][^\s]*\Z", re.IGNORECASE)
 _MAX_FIELD = 2000
 
 
+def _text(value: str) -> str:
+    return check_line(value, limit=_MAX_FIELD, multiline=True)
+
+
+def _url(value: str) -> str:
+    if len(value) > _MAX_FIELD or not _URL.match(value):
+        raise ValueError("a source url must start with http:// or https:// and hold no spaces")
+    return check_line(value, limit=_MAX_FIELD)
+
+
+_Text = Annotated[str, AfterValidator(_text), Native(line_schema(limit=_MAX_FIELD, multiline=True))]
+_Url = Annotated[
+    str,
+    AfterValidator(_url),
+    native_str(f"^[hH][tT][tT][pP][sS]?://{visible_class('/$.?#')}{visible_class()}*$", _MAX_FIELD),
+]
+"""In Rust, only ``http``/``https`` in ASCII letters (Python's case folding also lets U+017F, the long s, be an ``s``)."""
+_Date = Annotated[str, AfterValidator(check_edtf), PLAIN_DATE]
+
+
+@one_of("title", "url")
 class Source(BaseModel):
     """A citation: a title and/or a URL, plus what else is known of it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    title: str | None = None
+    title: _Text | None = None
     """The work's title, or a free-text citation."""
-    url: str | None = None
+    url: _Url | None = None
     """An http(s) address of the work."""
-    publisher: str | None = None
-    author: str | None = None
-    published: str | None = None
+    publisher: _Text | None = None
+    author: _Text | None = None
+    published: _Date | None = None
     """When the work was published, as EDTF (``2018-05-07``)."""
-    accessed: str | None = None
+    accessed: _Date | None = None
     """When the URL was read, as EDTF (``2026-11-25``)."""
-    quote: str | None = None
+    quote: _Text | None = None
     """The words of the source that back the fact."""
-
-    @field_validator("title", "publisher", "author", "quote")
-    @classmethod
-    def _text(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        return check_line(value, limit=_MAX_FIELD, multiline=True)
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if len(value) > _MAX_FIELD or not _URL.match(value):
-            raise ValueError("a source url must start with http:// or https:// and hold no spaces")
-        return check_line(value, limit=_MAX_FIELD)
-
-    @field_validator("published", "accessed")
-    @classmethod
-    def _date(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        from events.when import check_edtf  # noqa: PLC0415
-
-        return check_edtf(value)
 
     @model_validator(mode="after")
     def _title_or_url(self) -> Source:

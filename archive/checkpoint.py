@@ -21,7 +21,6 @@ them off (neither read nor written).
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import tempfile
 import zlib
@@ -30,13 +29,15 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import IO
 
 import orjson
 
-from archive.log import LogReader, Tail, fold, paused_gc
+from archive.collector import paused_gc
+from archive.fingerprint import fingerprints
+from archive.log import LogReader, fold
 from archive.state_codec import Codec, Unsupported
 from archive.store import Archive
+from archive.tail import Tail, covers
 from projections.state import ArchiveState
 
 __all__ = [
@@ -160,40 +161,6 @@ def all_keys(lines: bytes, tail: Tail) -> bytes:
 # --------------------------------------------------------------------- the prefix check
 
 
-def covers(log: Path, tail: Tail) -> bool:
-    """Whether ``log`` still holds the prefix ``tail`` describes: long enough, and its line ending at
-    ``tail.offset`` hashes to ``tail.hash``."""
-    if tail.offset == 0:
-        return tail.seq == 0
-    try:
-        with open(log, "rb") as file:
-            if os.fstat(file.fileno()).st_size < tail.offset:
-                return False
-            line = _line_ending_at(file, tail.offset)
-    except FileNotFoundError:
-        return False
-    return line is not None and hashlib.sha256(line).hexdigest() == tail.hash
-
-
-def _line_ending_at(file: IO[bytes], end: int) -> bytes | None:
-    """The line whose newline is the byte before ``end``; None if that byte is not a newline."""
-    file.seek(end - 1)
-    if file.read(1) != b"\n":
-        return None
-    start, size = end - 1, 4096
-    while start > 0:
-        step = min(size, start)
-        file.seek(start - step)
-        found = file.read(step).rfind(b"\n")
-        if found >= 0:
-            start = start - step + found + 1
-            break
-        start -= step
-        size *= 2
-    file.seek(start)
-    return file.read(end - start)
-
-
 def first_changed_line(old: bytes, new: bytes) -> int | None:
     """The number of the first line whose key differs between two runs of ``line_key``s (lines 1..n each),
     or that ``new`` lacks; None when ``old`` is a prefix of ``new`` (nothing changed, lines were added)."""
@@ -225,21 +192,6 @@ def _codec() -> Codec:
     return Codec(ArchiveState)
 
 
-@cache
-def _fingerprints() -> tuple[str, str]:
-    """The program's fingerprints: its event and projection code, and the stored classes' fields."""
-    import events  # noqa: PLC0415
-    import projections  # noqa: PLC0415
-
-    code = hashlib.sha256()
-    for package in (events, projections):
-        folder = Path(package.__file__).parent  # type: ignore[arg-type]
-        for path in sorted(folder.glob("*.py")):
-            code.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    schema = hashlib.sha256(orjson.dumps(_codec().schema(), option=orjson.OPT_SORT_KEYS)).hexdigest()
-    return code.hexdigest(), schema
-
-
 def _read(archive: Archive, warn: Warn | None, until: int | None = None) -> tuple[_Saved | None, bytes | None]:
     """The checkpoint when it can be used (for a read up to ``until``); else None, and the line keys it had when
     the log's prefix changed."""
@@ -257,7 +209,7 @@ def _read(archive: Archive, warn: Warn | None, until: int | None = None) -> tupl
             header = orjson.loads(file.readline(1 << 16))
             if not isinstance(header, dict) or header.get("format") != FORMAT:
                 return None, None  # another layout: written by another version of the program
-            code, schema = _fingerprints()
+            code, schema = fingerprints()
             if header.get("code") != code or header.get("schema") != schema:
                 return None, None  # made by another version of the program
             tail = Tail(**{key: header["tail"][key] for key in ("offset", "seq", "rev", "hash")})
@@ -305,7 +257,7 @@ def save_checkpoint(archive: Archive, state: ArchiveState, tail: Tail, lines: by
     try:
         data, blob = _codec().encode(state)
         body = orjson.dumps(data)
-        code, schema = _fingerprints()
+        code, schema = fingerprints()
     except (Unsupported, TypeError):
         return False
     keys = all_keys(lines, tail)

@@ -133,7 +133,9 @@ def import_(
                 )
         return [PendingRevision(changes, summary or f"Import {path.name}") for path, _, changes in plans]
 
-    written = append_revisions(common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn)
+    written = append_revisions(
+        common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=list(seen)
+    )
     for (path, name, changes), revision in zip(plans, written, strict=True):
         click.echo(f"Imported {path} as record '{name}': revision {revision.rev}, {len(changes) - 1} facts.")
 
@@ -292,7 +294,9 @@ def append(
             changes = editing.add_sentence(rec, section=place, text=text, when=when_value, paragraph=paragraph, sources=cited)  # type: ignore[arg-type]
         return [PendingRevision(changes, summary)]
 
-    [revision] = append_revisions(common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn)
+    [revision] = append_revisions(
+        common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=[record]
+    )
     click.echo(f"Recorded revision {revision.rev} of '{record}': {revision.events} event{'s' if revision.events != 1 else ''}.")
 
 
@@ -312,8 +316,7 @@ def show(ctx: click.Context, record: str, view: str, fmt: str, at: str | None) -
     if fmt not in VIEWS[view].formats:
         shown = ", ".join(VIEWS[view].formats)
         raise UsageError(f"--view {view} has no --format {fmt}.", hint=f"Formats of --view {view}: {shown}.")
-    state = common.state_at(ctx, at)
-    common.out(render_view(common.get_record(state, record, at), view, fmt))
+    common.out(render_view(common.record_at(ctx, record, at), view, fmt))
 
 
 @cli.command()
@@ -410,7 +413,10 @@ def log(ctx: click.Context, record: str | None, author: str | None, since: str |
         return
     for r in revisions:
         when = r.at.strftime("%Y-%m-%d %H:%M:%SZ")
-        common.out(f"r{r.rev}  {when}  {r.by}  {', '.join(r.records)}  ({r.events} event{'s' if r.events != 1 else ''})  {r.summary or ''}".rstrip() + "\n")
+        common.out(
+            f"r{r.rev}  {when}  {r.by}  {', '.join(r.records)}  ({r.events} event{'s' if r.events != 1 else ''})  {r.summary or ''}".rstrip()
+            + "\n"
+        )
 
 
 @cli.command()

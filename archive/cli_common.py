@@ -76,6 +76,28 @@ def state_at(ctx: click.Context, at: str | None) -> Any:
     return state
 
 
+def record_at(ctx: click.Context, slug: str, at: str | None) -> Any:
+    """Record ``slug`` at revision ``at`` (HEAD when None); refuses an unknown record or revision.
+
+    At HEAD it is read from its file in ``.archive/records/`` and the log lines after it, when these can be
+    used; else from the whole state (``state_at``), after which the record files are written anew.
+    """
+    if at is None:
+        from archive.record_cache import load_records, rebuild_if_free  # noqa: PLC0415
+
+        found = open_archive(ctx)
+        partial = load_records(found, [slug], warn=warn)
+        if partial is not None and slug in partial.state.records:
+            return partial.state.records[slug]
+        from archive.checkpoint import load_state  # noqa: PLC0415
+
+        state, tail = load_state(found, warn=warn)
+        if partial is None and tail is not None:
+            rebuild_if_free(found, state, tail, warn=warn)
+        return get_record(state, slug, at)
+    return get_record(state_at(ctx, at), slug, at)
+
+
 def get_record(state: Any, slug: str, at: str | None) -> Any:
     """The record named ``slug`` in ``state``; refuses an unknown one, listing the known."""
     record = state.records.get(slug)

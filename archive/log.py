@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import fcntl
-import gc
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,10 +14,12 @@ from typing import Any, NoReturn
 import orjson
 from pydantic import TypeAdapter, ValidationError
 
+from archive.collector import paused_gc
 from archive.head import Head, read_head, write_head
 from archive.store import Archive
+from archive.tail import Tail
 from events.codec import GENESIS, encode_line, line_hash
-from events.errors import ArchiveError, DamagedLog, InvalidInput, StaleRevision
+from events.errors import ArchiveError, DamagedLog, InvalidInput, StaleRevision, UnknownName
 from events.model import Change, event_adapter, stamp
 from events.source import first_problem
 from events.text import check_line
@@ -32,20 +33,6 @@ Warn = Callable[[str], None]
 
 MAX_LINE = 8 * 1024 * 1024
 """The most bytes one log line may hold (newline included); appends refuse longer lines, readers stop at them."""
-
-
-@dataclass(frozen=True, slots=True)
-class Tail:
-    """Where the whole revisions of the log end, and what follows them."""
-
-    offset: int
-    """Bytes of whole revisions: the next append starts here."""
-    seq: int
-    rev: int
-    hash: str
-    """The ``prev`` the next line must carry."""
-    torn: tuple[int, int] | None = None
-    """The byte range of an unfinished revision or partial line at the end, if any."""
 
 
 class LogReader:
@@ -258,22 +245,6 @@ def fold(state: ArchiveState, events: list[Fields], name: str) -> Revision:
 
 
 @contextmanager
-def paused_gc() -> Iterator[None]:
-    """Keep the cyclic garbage collector still while a fold builds many objects that all stay alive.
-
-    A fold makes millions of objects and frees almost none; every collection would walk all of them
-    again (most of a large replay's time). Reference counting still frees what is dropped.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@contextmanager
 def locked(archive: Archive, *, shared: bool = False) -> Iterator[None]:
     """Hold the archive's append lock (blocks until it is free): exclusive to write, ``shared`` to read a still log."""
     archive.state_dir.mkdir(exist_ok=True)
@@ -314,8 +285,13 @@ def append_revisions(
     expect_rev: int | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     warn: Warn | None = None,
+    records: Collection[str] | None = None,
 ) -> list[Revision]:
     """Append the revisions ``build`` makes from the current state, all in one write, or none.
+
+    With ``records``, the state ``build`` gets holds only those records (the ones that exist), read from
+    their files in ``.archive/records/`` when these are usable, so that an append costs the same whatever
+    the size of the log; ``build`` must then touch no other record.
 
     Under the exclusive lock: replay, check ``expect_rev``, build, fold the new
     events (refusing any that cannot apply), then write every line at once,
@@ -323,10 +299,16 @@ def append_revisions(
     On any error the log is left as it was.
     """
     with locked(archive):
-        from archive.checkpoint import load_state  # noqa: PLC0415 - it imports this module
+        from archive import record_cache  # noqa: PLC0415 - they import this module
+        from archive.checkpoint import load_state  # noqa: PLC0415
 
-        state, tail = load_state(archive, warn=warn)
-        assert tail is not None
+        partial = None if records is None else record_cache.load_records(archive, records, warn=warn)
+        if partial is not None:
+            state, tail, complete = partial.state, partial.tail, True
+        else:
+            state, loaded = load_state(archive, warn=warn)
+            assert loaded is not None
+            tail, complete = loaded, record_cache.complete_at(archive) == Tail(loaded.offset, loaded.seq, loaded.rev, loaded.hash)
         if tail.torn is not None:
             raise DamagedLog(
                 f"{archive.log.name} ends with an unfinished revision (bytes {tail.torn[0]}-{tail.torn[1]}).",
@@ -338,7 +320,15 @@ def append_revisions(
                 f"--expect-rev {expect_rev} {moved}: the archive is at revision {state.head}.",
                 hint=f"Look at what changed ('archive log'), then retry with --expect-rev {state.head}.",
             )
-        pending = [p for p in build(state) if p.changes]
+        try:
+            pending = [p for p in build(state) if p.changes]
+        except UnknownName:
+            if partial is None:
+                raise
+            state, loaded = load_state(archive, warn=warn)  # the whole state: its message lists every record
+            assert loaded is not None
+            tail, complete = loaded, False
+            pending = [p for p in build(state) if p.changes]
         if not pending:
             raise InvalidInput("Nothing to record: the revision would hold no change.")
         _check_stamp_text(by, pending)
@@ -382,6 +372,8 @@ def append_revisions(
         except OSError as exc:
             if warn is not None:
                 warn(f"revision {state.head} is recorded, but .archive/head.json could not be updated ({exc.strerror}).")
+        touched = {slug for revision in written for slug in revision.records} if complete else None
+        record_cache.write_records(archive, state, Tail(tail.offset + len(data), seq, state.head, prev), touched, warn=warn)
         return written
 
 

@@ -327,6 +327,8 @@ def _plain(hint: Any) -> bool:
         return all(isinstance(a, _SCALARS) for a in typing.get_args(hint))
     if origin in (Union, types.UnionType):
         return all(_plain(a) for a in typing.get_args(hint))
+    if origin is typing.Annotated:  # a plain value with constraints (validators, patterns)
+        return _plain(typing.get_args(hint)[0])
     return False
 
 

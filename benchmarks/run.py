@@ -281,7 +281,7 @@ def _append_once(root: Path, record: str) -> dict[str, Any]:
     archive = Archive(root)
     before = archive.log.stat().st_size
     started = time.perf_counter()
-    append_revisions(archive, _append_build(record, str(os.getpid())), by="benchmark")
+    append_revisions(archive, _append_build(record, str(os.getpid())), by="benchmark", records=[record])
     seconds = time.perf_counter() - started
     with open(archive.log, "rb") as log:
         log.seek(before)
@@ -314,7 +314,7 @@ def _append_loop(root: Path, record: str, count: int, barrier: Path) -> dict[str
         time.sleep(0.001)
     begun = time.time()
     for _ in range(count):
-        append_revisions(archive, build, by="benchmark")
+        append_revisions(archive, build, by="benchmark", records=[record])
     ended = time.time()
     return {"seconds": ended - begun, "begun": begun, "ended": ended, "appends": count}
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from events.errors import Conflict, UnknownName
-from events.model import Change
 from projections.state import ArchiveState, Fact, FactKind, RecordState, Revision
 
-__all__ = ["Fields", "apply_event", "apply_fields", "apply_revision", "revision_of"]
+if TYPE_CHECKING:
+    from events.model import Change
+
+__all__ = ["Fields", "apply_event", "apply_fields", "apply_fields_of", "apply_revision", "revision_of"]
 
 Fields = Mapping[str, Any]
 """One stamped event's fields by name (``type``, ``record``, ``seq``, ``rev``, ``fact``, ``sources`` ...)."""
@@ -31,6 +33,27 @@ def apply_revision(state: ArchiveState, events: Iterable[Change]) -> Revision:
 def apply_fields(state: ArchiveState, events: list[Fields]) -> Revision:
     """Fold one whole revision given as the fields of its events (``events.wire.event_fields``)."""
     return _fold_revision(state, events)
+
+
+def apply_fields_of(state: ArchiveState, events: list[Fields], wanted: Mapping[str, int]) -> Revision:
+    """Fold, of one whole revision, only the events of the records in ``wanted`` that come after the event
+    ``wanted[slug]`` (those records' states are already past it); record the whole revision's stamp.
+
+    For a state that holds only some records (``archive.record_cache``).
+    """
+    if not events:
+        raise Conflict("A revision holds at least one event.")
+    records: dict[str, None] = {}
+    for event in events:
+        slug = event["record"]
+        records[slug] = None
+        done = wanted.get(slug)
+        if done is not None and event["seq"] > done:
+            _fold(state, event)
+    state.seq = events[-1]["seq"]
+    revision = revision_of(events[-1], len(events), tuple(records), events[0]["seq"])
+    state.revisions.append(revision)
+    return revision
 
 
 def _fold_revision(state: ArchiveState, events: list[Fields]) -> Revision:

@@ -1,0 +1,250 @@
+"""One file per record in ``.archive/records/``: that record's state at a known line of the log, so that
+``show`` and ``append`` read one record and the lines after it, never the whole log or the whole state.
+
+- ``.archive/records/<slug>.state``: a header line of JSON (``format``, the program's ``code``
+  fingerprint, ``slug``, and the ``seq``, end ``offset`` and ``hash`` of the last log line the state
+  covers), then the record's state as ``archive.state_codec`` data and its blob.
+- ``.archive/records.json``: the ``tail`` (offset, seq, rev, hash of the last line) up to which every
+  record's file is complete, and the stamp of the revision that ends there.
+
+Invariant, kept by writing only under the append lock: every event of a record up to the tail is in its
+file. An append writes the log (fsynced) first, then the files of the records it touched, then
+``records.json``; a crash in between leaves a file ahead of the tail, which its own ``seq`` tells. A
+reader checks that the log still holds the tail's line and each file's line (their hashes), then folds
+only the wanted records' events after the tail. Anything that does not fit (another program version, a
+rewritten log, a damaged file) makes ``load`` return None: the caller falls back to the checkpoint and
+the whole log, and rebuilds these files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import zlib
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import orjson
+
+from archive.collector import paused_gc
+from archive.fingerprint import fingerprints
+from archive.state_codec import Codec, Unsupported
+from archive.store import Archive
+from archive.tail import Tail, covers
+from events.errors import ArchiveError
+from projections.fold import apply_fields_of
+from projections.state import ArchiveState, RecordState, Revision
+
+__all__ = ["Partial", "complete_at", "load_records", "rebuild_if_free", "write_records"]
+
+FORMAT = 1
+_DIR = "records"
+_TAIL = "records.json"
+_SUFFIX = ".state"
+_OFF = "ARCHIVE_NO_CHECKPOINT"
+
+Warn = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class Partial:
+    """Some records at the end of the log: ``state`` holds them (those that exist), the last revision's
+    stamp, and ``seq``; ``tail`` is where the whole revisions of the log end."""
+
+    state: ArchiveState
+    tail: Tail
+    base: Tail
+    """The tail the files were complete at: the files of records not loaded are valid up to here."""
+
+
+@cache
+def _codec() -> Codec:
+    return Codec(RecordState)
+
+
+@cache
+def _code() -> str:
+    return "-".join(fingerprints())
+
+
+def _enabled() -> bool:
+    return not os.environ.get(_OFF)
+
+
+def _folder(archive: Archive) -> Path:
+    return archive.state_dir / _DIR
+
+
+def _tail_of(data: dict[str, object]) -> Tail:
+    tail = Tail(int(data["offset"]), int(data["seq"]), int(data["rev"]), str(data["hash"]))  # type: ignore[arg-type]
+    return tail
+
+
+def _read_file(path: Path, slug: str) -> tuple[RecordState, Tail] | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    end = raw.index(b"\n")
+    header = orjson.loads(raw[:end])
+    if header["format"] != FORMAT or header["code"] != _code() or header["slug"] != slug:
+        raise ValueError("made by another version")
+    body = raw[end + 1 : end + 1 + header["body"]]
+    blob = raw[end + 1 + header["body"] :]
+    if len(blob) != header["blob"] or zlib.crc32(blob, zlib.crc32(body)) != header["crc"]:
+        raise ValueError("cut short or damaged")
+    record = _codec().decode(orjson.loads(body), blob)
+    return record, _tail_of(header)
+
+
+def complete_at(archive: Archive) -> Tail | None:
+    """The tail up to which the record files are complete, as ``records.json`` says (not checked)."""
+    try:
+        meta = orjson.loads((archive.state_dir / _TAIL).read_bytes())
+        return _tail_of(meta["tail"]) if meta["format"] == FORMAT and meta["code"] == _code() else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def load_records(archive: Archive, slugs: Collection[str], *, warn: Warn | None = None) -> Partial | None:
+    """Records ``slugs`` (those that exist) as they stand at the end of the log, from their files and the
+    lines after the tail; None when the files cannot be used (then load the whole state).
+
+    Raises DamagedLog when the lines after the tail are damaged, as any reader does.
+    """
+    if not _enabled():
+        return None
+    try:
+        meta = orjson.loads((archive.state_dir / _TAIL).read_bytes())
+        if meta["format"] != FORMAT or meta["code"] != _code():
+            return None
+        base = _tail_of(meta["tail"])
+        last = meta["last"]
+        if not covers(archive.log, base):
+            return None
+        records: dict[str, RecordState] = {}
+        done: dict[str, int] = {}
+        for slug in slugs:
+            found = _read_file(_folder(archive) / f"{slug}{_SUFFIX}", slug)
+            if found is None:
+                done[slug] = 0  # no file: the record did not exist at the tail; it may be created after it
+                continue
+            record, mark = found
+            if mark.seq > base.seq and not covers(archive.log, mark):
+                return None
+            records[slug], done[slug] = record, mark.seq
+        stamp = Revision(
+            rev=last["rev"],
+            at=datetime.fromisoformat(last["at"]),
+            by=last["by"],
+            summary=last["summary"],
+            events=last["events"],
+            records=tuple(last["records"]),
+            first_seq=last["first_seq"],
+        )
+    except (OSError, ValueError, KeyError, TypeError, IndexError, Unsupported):
+        return None
+    state = ArchiveState(records=records, revisions=[stamp] if base.seq else [], seq=base.seq)
+    try:
+        if os.stat(archive.log).st_size == base.offset:
+            return Partial(state, base, base)  # nothing after the tail: no need to read the log (or import its reader)
+    except OSError:
+        return None
+    from archive.checkpoint import open_reader  # noqa: PLC0415
+
+    reader = open_reader(archive, start=base, warn=warn)
+    with paused_gc():
+        for events in reader.fields():
+            try:
+                apply_fields_of(state, events, done)
+            except ArchiveError:
+                return None  # the full load names the damage
+    assert reader.tail is not None
+    return Partial(state, reader.tail, base)
+
+
+def write_records(
+    archive: Archive, state: ArchiveState, tail: Tail, slugs: Iterable[str] | None = None, *, warn: Warn | None = None
+) -> None:
+    """Save the files of records ``slugs`` (every record when None, and drop files of records ``state``
+    does not hold), then mark them complete up to ``tail``. ``state`` must stand at ``tail``; call under the
+    append lock. Failures only warn: the files are a cache."""
+    if not _enabled() or state.seq != tail.seq:
+        return
+    folder = _folder(archive)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        names = state.records if slugs is None else [s for s in slugs if s in state.records]
+        for slug in names:
+            _write_file(folder, state.records[slug], tail)
+        if slugs is None:
+            for stale in folder.glob(f"*{_SUFFIX}"):
+                if stale.name[: -len(_SUFFIX)] not in state.records:
+                    stale.unlink(missing_ok=True)
+        last = state.revisions[-1] if state.revisions else None
+        meta = {
+            "format": FORMAT,
+            "code": _code(),
+            "tail": {"offset": tail.offset, "seq": tail.seq, "rev": tail.rev, "hash": tail.hash},
+            "last": None
+            if last is None
+            else {
+                "rev": last.rev,
+                "at": last.at.isoformat(),
+                "by": last.by,
+                "summary": last.summary,
+                "events": last.events,
+                "records": list(last.records),
+                "first_seq": last.first_seq,
+            },
+        }
+        _replace(archive.state_dir / _TAIL, orjson.dumps(meta))
+    except (OSError, Unsupported, TypeError) as exc:
+        if warn is not None:
+            warn(f"Could not save the record files in {folder} ({exc}); show and append will read more of the log.")
+
+
+def _write_file(folder: Path, record: RecordState, tail: Tail) -> None:
+    data, blob = _codec().encode(record)
+    body = orjson.dumps(data)
+    header = {
+        "format": FORMAT,
+        "code": _code(),
+        "slug": record.slug,
+        "offset": tail.offset,
+        "seq": tail.seq,
+        "rev": tail.rev,
+        "hash": tail.hash,
+        "body": len(body),
+        "blob": len(blob),
+        "crc": zlib.crc32(blob, zlib.crc32(body)),
+    }
+    _replace(folder / f"{record.slug}{_SUFFIX}", orjson.dumps(header) + b"\n" + body + blob)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (a cache: no fsync; a torn or stale file is detected and rebuilt)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def rebuild_if_free(archive: Archive, state: ArchiveState, tail: Tail, warn: Warn | None = None) -> None:
+    """Write every record's file from a full ``state`` standing at ``tail``, if the append lock is free and
+    the log has not moved on; skip quietly otherwise (the next reader will)."""
+    if not _enabled():
+        return
+    with contextlib.suppress(OSError), open(archive.lock_file, "a+b") as lock:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return
+        try:
+            if os.stat(archive.log).st_size == tail.offset:
+                write_records(archive, state, tail, warn=warn)
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)

@@ -149,12 +149,16 @@ def _collector_paused() -> Iterator[None]:
     The pass makes one event per line, freed by reference counting once folded, and grows the state;
     each automatic collection would walk the whole state again (at 100,000 events, a third of the
     time). Nothing the pass makes and drops holds a cycle, so no garbage waits for the collector.
+    Before it is switched back on, what the pass made is moved to the oldest generation (``freeze``
+    then ``unfreeze``: two list splices), or the first young collection would walk all of it.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
 

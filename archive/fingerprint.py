@@ -8,22 +8,32 @@ from pathlib import Path
 
 import orjson
 
-from archive.state_codec import Codec
-from projections.state import ArchiveState
+__all__ = ["code_fingerprint", "fingerprints"]
 
-__all__ = ["fingerprints"]
+_ROOT = Path(__file__).resolve().parents[1]
+_STATE_CODE = ("projections/state.py", "projections/fold.py", "archive/state_codec.py", "archive/columns.py")
+"""Besides every module of ``events/`` (the vocabulary), the code that decides what a saved state holds
+and how it is stored."""
+
+
+@cache
+def code_fingerprint() -> str:
+    """SHA-256 of the code a saved state depends on: ``events/``, the state classes, the fold and the codec.
+
+    Other code (rendering, the command line) may change without making saved states useless.
+    """
+    code = hashlib.sha256()
+    paths = sorted((_ROOT / "events").glob("*.py")) + [_ROOT / name for name in _STATE_CODE]
+    for path in paths:
+        code.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return code.hexdigest()
 
 
 @cache
 def fingerprints() -> tuple[str, str]:
-    """The program's fingerprints: its event and projection code, and the stored classes' fields."""
-    import events  # noqa: PLC0415
-    import projections  # noqa: PLC0415
+    """The code fingerprint, and one of the stored classes' fields as the codec plans them."""
+    from archive.state_codec import Codec  # noqa: PLC0415
+    from projections.state import ArchiveState  # noqa: PLC0415
 
-    code = hashlib.sha256()
-    for package in (events, projections):
-        folder = Path(package.__file__).parent  # type: ignore[arg-type]
-        for path in sorted(folder.glob("*.py")):
-            code.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     schema = hashlib.sha256(orjson.dumps(Codec(ArchiveState).schema(), option=orjson.OPT_SORT_KEYS)).hexdigest()
-    return code.hexdigest(), schema
+    return code_fingerprint(), schema

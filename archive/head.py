@@ -5,7 +5,8 @@ hash of the one before). The witness closes the chain at the end: it lets a
 reader notice a change to the last line, or whole revisions cut off the end.
 It is written after the log is fsynced, so it never names a line that is not
 durably in the log; a crash in between leaves it one append behind, which is
-still a true statement about a prefix of the log.
+still a true statement about a prefix of the log. It is not fsynced itself: a
+crash may also leave the previous witness or an empty file (read as none).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from pathlib import Path
 
 import orjson
 
-from archive.store import fsync_dir
 from events.errors import DamagedLog
 
 __all__ = ["HEAD_NAME", "Head", "read_head", "write_head"]
@@ -43,7 +43,10 @@ def read_head(state_dir: Path) -> Head | None:
     """The witness in ``state_dir``, or None if there is none (a new archive, or a log copied on its own)."""
     path = state_dir / HEAD_NAME
     try:
-        data = orjson.loads(path.read_bytes())
+        raw = path.read_bytes()
+        if not raw:
+            return None  # what a crash right after the rename can leave: no witness, as for a copied log
+        data = orjson.loads(raw)
         head = Head(seq=data["seq"], rev=data["rev"], offset=data["offset"], hash=data["hash"])
     except FileNotFoundError:
         return None
@@ -60,13 +63,15 @@ def read_head(state_dir: Path) -> Head | None:
 
 
 def write_head(state_dir: Path, head: Head) -> None:
-    """Replace the witness atomically: write a temporary file, fsync it, rename it over the old one, fsync the folder."""
+    """Replace the witness atomically: write a temporary file and rename it over the old one.
+
+    Not fsynced (an append costs one fsync, the log's): the line it names is already durable, and what a
+    crash can leave instead (the previous witness, or an empty file) is still true of the log, or read as
+    no witness.
+    """
     path = state_dir / HEAD_NAME
     temporary = state_dir / f".{HEAD_NAME}.{os.getpid()}"
     data = orjson.dumps({"seq": head.seq, "rev": head.rev, "offset": head.offset, "hash": head.hash}) + b"\n"
     with open(temporary, "wb") as out:
         out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
     os.replace(temporary, path)
-    fsync_dir(state_dir)

@@ -31,7 +31,7 @@ from pathlib import Path
 import orjson
 
 from archive.collector import paused_gc
-from archive.fingerprint import fingerprints
+from archive.fingerprint import code_fingerprint
 from archive.state_codec import Codec, Unsupported
 from archive.store import Archive
 from archive.tail import Tail, covers
@@ -66,9 +66,8 @@ def _codec() -> Codec:
     return Codec(RecordState)
 
 
-@cache
 def _code() -> str:
-    return "-".join(fingerprints())
+    return code_fingerprint()
 
 
 def _enabled() -> bool:

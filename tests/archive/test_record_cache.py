@@ -160,3 +160,10 @@ def test_no_checkpoint_means_no_record_files(two: Path, monkeypatch: pytest.Monk
     _append(two, "First report of 1863.")
     assert not any((two / ".archive" / "records").iterdir())
     assert record_cache.load_records(Archive(two), ["structure"]) is None
+
+
+def test_the_fingerprints_are_the_same_in_every_process() -> None:
+    """Saved states are found by fingerprint: one that printed a validator's address would never match."""
+    code = "from archive.fingerprint import fingerprints; print(*fingerprints())"
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout for _ in range(2)}
+    assert len(runs) == 1 and len(runs.pop().split()) == 2

@@ -50,7 +50,7 @@ __all__ = [
     "event_adapter",
 ]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 Gap = Annotated[int, Field(ge=0, le=20)]
 """Blank lines before a block (heading, paragraph, list, infobox) in the article text."""

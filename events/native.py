@@ -92,13 +92,18 @@ def _swap(node: Any) -> Any:
     metadata = node.get("metadata")
     native = metadata.get(_KEY) if isinstance(metadata, dict) else None
     if native is not None:
-        return core_schema.union_schema([native, copied], mode="left_to_right")
+        return _first_of([native, copied])
     inner = copied.get("schema")
     names = getattr(inner.get("cls"), "__native_one_of__", None) if isinstance(inner, dict) else None
     if names and copied.get("type") == "function-after" and inner.get("type") == "model":
-        choices = [_required(inner, name) for name in names]
-        return core_schema.union_schema([*choices, copied], mode="left_to_right")
+        return _first_of([*(_required(inner, name) for name in names), copied])
     return copied
+
+
+def _first_of(choices: list[dict[str, Any]]) -> CoreSchema:
+    """The first of ``choices`` that accepts; the union takes the ``ref`` a choice had (a definition)."""
+    refs = [choice.pop("ref") for choice in choices if "ref" in choice]
+    return core_schema.union_schema(choices, mode="left_to_right", ref=refs[0] if refs else None)  # type: ignore[arg-type]
 
 
 def _required(model: dict[str, Any], name: str) -> dict[str, Any]:

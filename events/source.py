@@ -43,7 +43,7 @@ _Date = Annotated[str, AfterValidator(check_edtf), PLAIN_DATE]
 class Source(BaseModel):
     """A citation: a title and/or a URL, plus what else is known of it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     title: _Text | None = None
     """The work's title, or a free-text citation."""

@@ -116,7 +116,7 @@ def _edtf(value: str) -> str:
 class When(BaseModel):
     """The valid time of a fact: ``2017-09`` with qualifier ``by`` is "By September 2017"."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     edtf: Annotated[str, AfterValidator(_edtf), PLAIN_DATE]
     """The date at its real precision, in EDTF: ``2016-08``, ``2018-05-07``, ``2016-08/2019-02-12``."""

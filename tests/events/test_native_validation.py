@@ -19,7 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import SchemaValidator, core_schema
 
 from events.codec import encode_line
-from events.model import ChangeUnion, EventUnion, change_adapter, event_adapter
+from events.model import EVENTS, ChangeUnion, EventUnion, change_adapter, event_adapter
 from events.native import fast_validator
 from events.source import first_problem
 from events.text import SPACES, check_line, line_schema, visible_class
@@ -241,6 +241,19 @@ def test_a_plain_line_runs_no_python_check() -> None:
     interval["when"]["edtf"] = "2016-08/2019-02-12"
     called = _python_calls(partial(FAST.validate_json, orjson.dumps(interval)))
     assert any(name.endswith(":_edtf") for name in called), called
+
+
+def test_a_fast_validator_built_after_the_classes_is_still_native() -> None:
+    """pydantic-core reuses a complete class's own validator (its Python checks) unless told otherwise."""
+    for cls in EVENTS.values():
+        cls.model_rebuild(force=True)
+    assert all(cls.__pydantic_complete__ for cls in EVENTS.values())
+    late = fast_validator(TypeAdapter(EventUnion).core_schema)
+    assert all(cls.__pydantic_complete__ for cls in EVENTS.values())
+    for base in BASES:
+        line = orjson.dumps(base)
+        assert _python_calls(partial(late.validate_json, line)) == [], base["type"]
+        _same_event(late.validate_json(line), PRECISE.validate_json(line))
 
 
 @pytest.mark.parametrize(

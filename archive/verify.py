@@ -168,7 +168,8 @@ _PROGRESS_EVERY = 1 << 20
 
 
 def _check(stream: BinaryIO, run: _Pass, state: ArchiveState, progress: Callable[[int], None] | None) -> Finding | None:
-    validate = event_adapter().validate_json
+    adapter = event_adapter()
+    validate = adapter.native_json
     readline = stream.readline
     limit = MAX_LINE + 1
     number = 0
@@ -192,8 +193,11 @@ def _check(stream: BinaryIO, run: _Pass, state: ArchiveState, progress: Callable
             break
         try:
             event = validate(raw)
-        except ValidationError as exc:
-            return Finding(number, _schema_problem(exc), _RESTORE)
+        except ValidationError:
+            try:
+                event = adapter.validate_json(raw)  # refused again, by the models, for the message
+            except ValidationError as exc:
+                return Finding(number, _schema_problem(exc), _RESTORE)
         if event.seq != number:
             return Finding(number, _seq_problem(event.seq, number), _RESTORE)
         digest = sha256(raw).hexdigest()

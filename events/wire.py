@@ -17,7 +17,7 @@ import orjson
 
 from events.model import CHANGES, EVENTS
 from events.source import Source
-from events.when import When
+from events.when import QUALIFIERS, When, edtf_bounds
 
 __all__ = ["Malformed", "event_fields"]
 
@@ -34,6 +34,7 @@ def _defaults(cls: type) -> dict[str, Any]:
 
 
 _DEFAULTS: dict[str, dict[str, Any]] = {change.model_fields["type"].default: _defaults(EVENTS[change]) for change in CHANGES}
+_WHEN_FIELDS = frozenset(When.model_fields)
 _SOURCES: dict[bytes, tuple[Source, ...]] = {}
 _WHENS: dict[tuple[str, Any], When] = {}
 
@@ -64,10 +65,14 @@ def _when(raw: Any) -> When:
         pass
     except (AttributeError, TypeError) as exc:
         raise Malformed("when") from exc
+    edtf, qualifier = key
+    if type(edtf) is not str or not (qualifier is None or qualifier in QUALIFIERS) or raw.keys() - _WHEN_FIELDS:
+        raise Malformed("when")
     try:
-        value = When.model_validate(raw)
+        edtf_bounds(edtf)  # the date is read anyway, to sort the timeline; remembered
     except ValueError as exc:
         raise Malformed("when") from exc
+    value = When.model_construct(edtf=edtf, qualifier=qualifier)
     if len(_WHENS) >= _MAX_SHARED:
         _WHENS.clear()
     _WHENS[key] = value

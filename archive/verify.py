@@ -19,8 +19,7 @@ current content), never the log.
 from __future__ import annotations
 
 import contextlib
-import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import BinaryIO
@@ -28,6 +27,7 @@ from typing import BinaryIO
 import orjson
 from pydantic import ValidationError
 
+from archive.collector import paused_gc
 from archive.head import Head, read_head
 from archive.log import MAX_LINE, locked
 from archive.store import Archive
@@ -128,7 +128,7 @@ def verify_log(archive: Archive, *, progress: Callable[[int], None] | None = Non
         head = read_head(archive.state_dir)
         state = ArchiveState()
         run = _Pass(archive.log.name, head)
-        with open(archive.log, "rb") as stream, _collector_paused():
+        with open(archive.log, "rb") as stream, paused_gc():
             finding = _check(stream, run, state, progress)
     return VerifyReport(
         file=run.name,
@@ -140,27 +140,6 @@ def verify_log(archive: Archive, *, progress: Callable[[int], None] | None = Non
         witness=head is not None,
         finding=finding,
     )
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for the pass.
-
-    The pass makes one event per line, freed by reference counting once folded, and grows the state;
-    each automatic collection would walk the whole state again (at 100,000 events, a third of the
-    time). Nothing the pass makes and drops holds a cycle, so no garbage waits for the collector.
-    Before it is switched back on, what the pass made is moved to the oldest generation (``freeze``
-    then ``unfreeze``: two list splices), or the first young collection would walk all of it.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        if was_enabled:
-            gc.enable()
 
 
 _PROGRESS_EVERY = 1 << 20

@@ -167,3 +167,22 @@ def test_the_fingerprints_are_the_same_in_every_process() -> None:
     code = "from archive.fingerprint import fingerprints; print(*fingerprints())"
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout for _ in range(2)}
     assert len(runs) == 1 and len(runs.pop().split()) == 2
+
+
+def test_show_at_head_reads_neither_the_log_nor_the_event_models(two: Path) -> None:
+    """What keeps ``show`` fast on a big log: with the record files current, it imports no log reader
+    and builds no event model, and its output is still the full replay's."""
+    _append(two, "First report of 1863.")
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['archive', '-C', sys.argv[1], 'show', 'structure']\n"
+        "try:\n"
+        "    runpy.run_module('archive', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('LOADED', ' '.join(m for m in ('archive.log', 'events.model', 'archive.checkpoint') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, str(two)], capture_output=True, text=True, env=ENV, check=True)
+    shown, _, loaded = result.stdout.rpartition("LOADED")
+    assert loaded.strip() == ""
+    assert shown == _full(two, "structure")

@@ -237,46 +237,25 @@ def _heading_added(event: Fields, record: RecordState) -> None:
     _insert(record.body, fid, event["after"])
 
 
-def _sentence_added(event: Fields, record: RecordState) -> None:
+def _grouped_added(event: Fields, record: RecordState, kind: FactKind, group: str, **layout: str) -> None:
+    """A sentence (``group`` is ``paragraph``) or a list item (``list``) joins the body."""
     fid = event["fact"]
     _new_fact(record, fid)
     _check_anchor(record, event["after"], _BODY_KINDS)
-    _check_group(record, fid, event["paragraph"], "sentence", "paragraph")
+    _check_group(record, fid, event[group], kind, group)
     rev = event["rev"]
     record.facts[fid] = Fact(
-        fid,
-        "sentence",
-        event["text"],
-        event["sources"],
-        rev,
-        rev,
-        when=event["when"],
-        group=event["paragraph"],
-        lead=event["lead"],
-        gap=event["gap"],
+        fid, kind, event["text"], event["sources"], rev, rev, when=event["when"], group=event[group], gap=event["gap"], **layout
     )
     _insert(record.body, fid, event["after"])
+
+
+def _sentence_added(event: Fields, record: RecordState) -> None:
+    _grouped_added(event, record, "sentence", "paragraph", lead=event["lead"])
 
 
 def _item_added(event: Fields, record: RecordState) -> None:
-    fid = event["fact"]
-    _new_fact(record, fid)
-    _check_anchor(record, event["after"], _BODY_KINDS)
-    _check_group(record, fid, event["list"], "item", "list")
-    rev = event["rev"]
-    record.facts[fid] = Fact(
-        fid,
-        "item",
-        event["text"],
-        event["sources"],
-        rev,
-        rev,
-        when=event["when"],
-        group=event["list"],
-        bullet=event["bullet"],
-        gap=event["gap"],
-    )
-    _insert(record.body, fid, event["after"])
+    _grouped_added(event, record, "item", "list", bullet=event["bullet"])
 
 
 def _revise(record: RecordState, event: Fields, kind: FactKind, text: str) -> Fact:

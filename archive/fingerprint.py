@@ -11,7 +11,13 @@ import orjson
 __all__ = ["code_fingerprint", "fingerprints"]
 
 _ROOT = Path(__file__).resolve().parents[1]
-_STATE_CODE = ("projections/state.py", "projections/fold.py", "archive/state_codec.py", "archive/columns.py")
+_STATE_CODE = (
+    "projections/state.py",
+    "projections/fold.py",
+    "archive/state_codec.py",
+    "archive/columns.py",
+    "archive/record_codec.py",
+)
 """Besides every module of ``events/`` (the vocabulary), the code that decides what a saved state holds
 and how it is stored."""
 

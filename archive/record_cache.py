@@ -3,7 +3,7 @@
 
 - ``.archive/records/<slug>.state``: a header line of JSON (``format``, the program's ``code``
   fingerprint, ``slug``, and the ``seq``, end ``offset`` and ``hash`` of the last log line the state
-  covers), then the record's state as ``archive.state_codec`` data and its blob.
+  covers), then the record's state as compact JSON (``archive.record_codec``).
 - ``.archive/records.json``: the ``tail`` (offset, seq, rev, hash of the last line) up to which every
   record's file is complete, and the stamp of the revision that ends there.
 
@@ -25,14 +25,13 @@ import zlib
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 
 import orjson
 
 from archive.collector import paused_gc
 from archive.fingerprint import code_fingerprint
-from archive.state_codec import Codec, Unsupported
+from archive.record_codec import decode_record, encode_record
 from archive.store import Archive
 from archive.tail import Tail, covers
 from events.errors import ArchiveError
@@ -41,7 +40,7 @@ from projections.state import ArchiveState, RecordState, Revision
 
 __all__ = ["Partial", "complete_at", "load_records", "rebuild_if_free", "write_records"]
 
-FORMAT = 1
+FORMAT = 2
 _DIR = "records"
 _TAIL = "records.json"
 _SUFFIX = ".state"
@@ -59,11 +58,6 @@ class Partial:
     tail: Tail
     base: Tail
     """The tail the files were complete at: the files of records not loaded are valid up to here."""
-
-
-@cache
-def _codec() -> Codec:
-    return Codec(RecordState)
 
 
 def _code() -> str:
@@ -92,12 +86,10 @@ def _read_file(path: Path, slug: str) -> tuple[RecordState, Tail] | None:
     header = orjson.loads(raw[:end])
     if header["format"] != FORMAT or header["code"] != _code() or header["slug"] != slug:
         raise ValueError("made by another version")
-    body = raw[end + 1 : end + 1 + header["body"]]
-    blob = raw[end + 1 + header["body"] :]
-    if len(blob) != header["blob"] or zlib.crc32(blob, zlib.crc32(body)) != header["crc"]:
+    body = raw[end + 1 :]
+    if len(body) != header["body"] or zlib.crc32(body) != header["crc"]:
         raise ValueError("cut short or damaged")
-    record = _codec().decode(orjson.loads(body), blob)
-    return record, _tail_of(header)
+    return decode_record(body), _tail_of(header)
 
 
 def complete_at(archive: Archive) -> Tail | None:
@@ -127,7 +119,11 @@ def load_records(archive: Archive, slugs: Collection[str], *, warn: Warn | None 
             return None
         records: dict[str, RecordState] = {}
         done: dict[str, int] = {}
+        kept = _take_kept(archive, base)
         for slug in slugs:
+            if slug in kept:
+                records[slug], done[slug] = kept[slug], base.seq
+                continue
             found = _read_file(_folder(archive) / f"{slug}{_SUFFIX}", slug)
             if found is None:
                 done[slug] = 0  # no file: the record did not exist at the tail; it may be created after it
@@ -145,7 +141,7 @@ def load_records(archive: Archive, slugs: Collection[str], *, warn: Warn | None 
             records=tuple(last["records"]),
             first_seq=last["first_seq"],
         )
-    except (OSError, ValueError, KeyError, TypeError, IndexError, Unsupported):
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
     state = ArchiveState(records=records, revisions=[stamp] if base.seq else [], seq=base.seq)
     try:
@@ -202,14 +198,31 @@ def write_records(
             },
         }
         _replace(archive.state_dir / _TAIL, orjson.dumps(meta))
-    except (OSError, Unsupported, TypeError) as exc:
+        if slugs is not None:
+            _KEPT[archive.state_dir] = (tail, {slug: state.records[slug] for slug in names})
+    except (OSError, TypeError) as exc:
         if warn is not None:
             warn(f"Could not save the record files in {folder} ({exc}); show and append will read more of the log.")
 
 
+_KEPT: dict[Path, tuple[Tail, dict[str, RecordState]]] = {}
+"""Per archive, the records this process last wrote files of, as they stood at the tail it wrote: a
+process that appends again finds them here instead of reading and decoding their files."""
+
+
+def _take_kept(archive: Archive, base: Tail) -> dict[str, RecordState]:
+    """The records kept for ``archive`` if they stand at ``base`` (records.json has not moved since this
+    process wrote it: no other writer has written files since); handed over, not shared."""
+    kept = _KEPT.pop(archive.state_dir, None)
+    if kept is None:
+        return {}
+    tail, records = kept
+    same = (tail.offset, tail.seq, tail.hash) == (base.offset, base.seq, base.hash)
+    return records if same else {}
+
+
 def _write_file(folder: Path, record: RecordState, tail: Tail) -> None:
-    data, blob = _codec().encode(record)
-    body = orjson.dumps(data)
+    body = encode_record(record)
     header = {
         "format": FORMAT,
         "code": _code(),
@@ -219,10 +232,9 @@ def _write_file(folder: Path, record: RecordState, tail: Tail) -> None:
         "rev": tail.rev,
         "hash": tail.hash,
         "body": len(body),
-        "blob": len(blob),
-        "crc": zlib.crc32(blob, zlib.crc32(body)),
+        "crc": zlib.crc32(body),
     }
-    _replace(folder / f"{record.slug}{_SUFFIX}", orjson.dumps(header) + b"\n" + body + blob)
+    _replace(folder / f"{record.slug}{_SUFFIX}", orjson.dumps(header) + b"\n" + body)
 
 
 def _replace(path: Path, data: bytes) -> None:

@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from archive.columns import Blob, pack, unpack
 
-__all__ = ["Codec", "Unsupported"]
+__all__ = ["Codec", "Unsupported", "construct_model"]
 
 _Fn = Callable[[Any], Any]
 _SCALARS = (str, int, float, bool, type(None))
@@ -295,7 +295,7 @@ class Codec:
         view = memoryview(blob)
         with self._session():
             for cls, store in self._models.items():
-                store.decoded[:] = [_construct(cls, item) for item in data["models"].get(_name(cls), [])]
+                store.decoded[:] = [construct_model(cls, item) for item in data["models"].get(_name(cls), [])]
                 store.decoded.append(None)  # what -1 means
             for hint, tuples in self._tuples.items():
                 decode = tuples.item.decode
@@ -352,7 +352,7 @@ def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     return attrgetter(*names)
 
 
-def _construct(model: type[BaseModel], data: Any) -> BaseModel:
+def construct_model(model: type[BaseModel], data: Any) -> BaseModel:
     """The model holding ``data`` (plain values written by ``encode``), without validating it again.
 
     As ``model_construct`` builds it, minus what the stored models never use (aliases, default factories,

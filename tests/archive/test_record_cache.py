@@ -16,6 +16,7 @@ import pytest
 from archive import record_cache
 from archive.cli import main
 from archive.log import replay
+from archive.record_codec import decode_record, encode_record
 from archive.store import Archive
 from projections.views import render_view
 
@@ -51,6 +52,13 @@ def two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _full(root: Path, slug: str, view: str = "article", fmt: str = "text") -> str:
     state, _ = replay(Archive(root))
     return render_view(state.records[slug], view, fmt)
+
+
+def _usable(root: Path, slug: str = "structure") -> bool:
+    """Whether a new process (which keeps nothing in memory) can use the record files."""
+    code = f"from archive import record_cache; from archive.store import Archive; from pathlib import Path; print(record_cache.load_records(Archive(Path({str(root)!r})), [{slug!r}]) is not None)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV, check=True)
+    return result.stdout.strip() == "True"
 
 
 def _append(root: Path, text: str, slug: str = "structure") -> None:
@@ -112,9 +120,9 @@ def test_a_damaged_or_foreign_file_is_not_used(two: Path, damage: str) -> None:
     else:
         data = bytearray()
     path.write_bytes(bytes(data))
-    assert record_cache.load_records(Archive(two), ["structure"]) is None
+    assert not _usable(two)
     assert _ok(two, "show", "structure") == _full(two, "structure")
-    assert record_cache.load_records(Archive(two), ["structure"]) is not None  # show wrote them anew
+    assert _usable(two)  # show wrote them anew
     _append(two, "Second report of 1863.")
     assert _ok(two, "show", "structure") == _full(two, "structure")
 
@@ -127,7 +135,7 @@ def test_a_rewritten_log_is_noticed(two: Path) -> None:
     log.write_bytes(older)
     (two / ".archive" / "head.json").unlink()  # the user restored a backup on purpose
     _append(two, "A different report of 1864.")
-    assert record_cache.load_records(Archive(two), ["structure"]) is not None
+    assert _usable(two)
     shown = _ok(two, "show", "structure")
     assert "1864" in shown and "First report" not in shown
     assert shown == _full(two, "structure")
@@ -159,7 +167,7 @@ def test_no_checkpoint_means_no_record_files(two: Path, monkeypatch: pytest.Monk
         path.unlink()
     _append(two, "First report of 1863.")
     assert not any((two / ".archive" / "records").iterdir())
-    assert record_cache.load_records(Archive(two), ["structure"]) is None
+    assert not _usable(two)
 
 
 def test_the_fingerprints_are_the_same_in_every_process() -> None:
@@ -186,3 +194,40 @@ def test_show_at_head_reads_neither_the_log_nor_the_event_models(two: Path) -> N
     shown, _, loaded = result.stdout.rpartition("LOADED")
     assert loaded.strip() == ""
     assert shown == _full(two, "structure")
+
+
+def test_a_record_file_holds_the_record_exactly(two: Path) -> None:
+    """Every field of every fact survives the file: sources, dates, retractions, alternatives, layout."""
+    for args in (
+        ["--retract", "s2", "--reason", "Doubtful"],
+        ["--infobox", "Result=Northern victory", "--alternative"],
+        ["--revise", "s1", "--text", "The battle was fought in early June 1862.", "--when", "by 1862-06"],
+    ):
+        assert main(["-C", str(two), "append", "structure", *args, "--source", '{"title": "A history", "author": "Ṣāliḥ"}']) == 0
+    state, _ = replay(Archive(two))
+    for slug, record in state.records.items():
+        assert decode_record(encode_record(record)) == record, slug
+        assert record_cache.load_records(Archive(two), [slug]).state.records[slug] == record  # type: ignore[union-attr]
+
+
+def test_a_process_that_appends_again_keeps_its_record_in_memory(two: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second append of a process reads no record file while the files are still the ones it wrote;
+    once another process has appended, it reads them again, and every append lands where a replay says."""
+    reads: list[str] = []
+    real = record_cache._read_file
+
+    def counting(path: Path, slug: str) -> object:
+        reads.append(slug)
+        return real(path, slug)
+
+    monkeypatch.setattr(record_cache, "_read_file", counting)
+    _append(two, "First report of 1863.")
+    reads.clear()
+    _append(two, "Second report of 1863.")
+    assert reads == []
+    _ok(two, "append", "structure", "--section", "Aftermath", "--text", "A report from elsewhere in 1863.", "--source", SRC)
+    _append(two, "Third report of 1863.")
+    assert reads == ["structure"]
+    shown = _ok(two, "show", "structure")
+    assert shown == _full(two, "structure")
+    assert shown.index("Second report") < shown.index("elsewhere") < shown.index("Third report")

@@ -60,10 +60,6 @@ class Partial:
     """The tail the files were complete at: the files of records not loaded are valid up to here."""
 
 
-def _code() -> str:
-    return code_fingerprint()
-
-
 def _enabled() -> bool:
     return not os.environ.get(_OFF)
 
@@ -73,8 +69,7 @@ def _folder(archive: Archive) -> Path:
 
 
 def _tail_of(data: dict[str, object]) -> Tail:
-    tail = Tail(int(data["offset"]), int(data["seq"]), int(data["rev"]), str(data["hash"]))  # type: ignore[arg-type]
-    return tail
+    return Tail(int(data["offset"]), int(data["seq"]), int(data["rev"]), str(data["hash"]))  # type: ignore[arg-type]
 
 
 def _read_file(path: Path, slug: str) -> tuple[RecordState, Tail] | None:
@@ -84,7 +79,7 @@ def _read_file(path: Path, slug: str) -> tuple[RecordState, Tail] | None:
         return None
     end = raw.index(b"\n")
     header = orjson.loads(raw[:end])
-    if header["format"] != FORMAT or header["code"] != _code() or header["slug"] != slug:
+    if header["format"] != FORMAT or header["code"] != code_fingerprint() or header["slug"] != slug:
         raise ValueError("made by another version")
     body = raw[end + 1 :]
     if len(body) != header["body"] or zlib.crc32(body) != header["crc"]:
@@ -96,7 +91,7 @@ def complete_at(archive: Archive) -> Tail | None:
     """The tail up to which the record files are complete, as ``records.json`` says (not checked)."""
     try:
         meta = orjson.loads((archive.state_dir / _TAIL).read_bytes())
-        return _tail_of(meta["tail"]) if meta["format"] == FORMAT and meta["code"] == _code() else None
+        return _tail_of(meta["tail"]) if meta["format"] == FORMAT and meta["code"] == code_fingerprint() else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -111,7 +106,7 @@ def load_records(archive: Archive, slugs: Collection[str], *, warn: Warn | None 
         return None
     try:
         meta = orjson.loads((archive.state_dir / _TAIL).read_bytes())
-        if meta["format"] != FORMAT or meta["code"] != _code():
+        if meta["format"] != FORMAT or meta["code"] != code_fingerprint():
             return None
         base = _tail_of(meta["tail"])
         last = meta["last"]
@@ -183,7 +178,7 @@ def write_records(
         last = state.revisions[-1] if state.revisions else None
         meta = {
             "format": FORMAT,
-            "code": _code(),
+            "code": code_fingerprint(),
             "tail": {"offset": tail.offset, "seq": tail.seq, "rev": tail.rev, "hash": tail.hash},
             "last": None
             if last is None
@@ -225,7 +220,7 @@ def _write_file(folder: Path, record: RecordState, tail: Tail) -> None:
     body = encode_record(record)
     header = {
         "format": FORMAT,
-        "code": _code(),
+        "code": code_fingerprint(),
         "slug": record.slug,
         "offset": tail.offset,
         "seq": tail.seq,
@@ -246,7 +241,8 @@ def _replace(path: Path, data: bytes) -> None:
 
 def rebuild_if_free(archive: Archive, state: ArchiveState, tail: Tail, warn: Warn | None = None) -> None:
     """Write every record's file from a full ``state`` standing at ``tail``, if the append lock is free and
-    the log has not moved on; skip quietly otherwise (the next reader will)."""
+    the log has not moved on; skip quietly otherwise (the next reader will). Takes the lock as
+    ``archive.log.locked`` does, without waiting, and without importing the log's module (``show``)."""
     if not _enabled():
         return
     with contextlib.suppress(OSError), open(archive.lock_file, "a+b") as lock:

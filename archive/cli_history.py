@@ -118,6 +118,7 @@ def diff(ctx: click.Context, record: str, rev_a: str, rev_b: str | None, fmt: st
     A and B: a revision number, HEAD, HEAD~k, or an ISO 8601 time (the last
     revision at or before it). A must not come after B.
     """
+    from archive.head import read_head  # noqa: PLC0415
     from archive.record_log import record_revisions  # noqa: PLC0415
     from archive.revisions import resolve_revision  # noqa: PLC0415
     from projections.diff import diff_json, diff_records  # noqa: PLC0415
@@ -133,7 +134,7 @@ def diff(ctx: click.Context, record: str, rev_a: str, rev_b: str | None, fmt: st
             hint=f"Give the older revision first: archive diff {record} {b} {a}.",
         )
     with _reading(found.log.name):
-        captured = capture(record_revisions(found.log, record, warn=common.warn), record, (a, b))
+        captured = capture(record_revisions(found.log, record, warn=common.warn, head=read_head(found.state_dir)), record, (a, b))
     head = captured.archive.head
     if b not in captured.states:
         missing = rev_a if a > head else (rev_b or "HEAD")
@@ -293,6 +294,7 @@ def blame(ctx: click.Context, record: str, at: str | None, fmt: str) -> None:
 def history(ctx: click.Context, record: str, fact: str, fmt: str, color: bool | None) -> None:
     """Every version of FACT of RECORD: each revision that added, revised, moved, ranked or retracted it, with
     who, when, the words (diffed against the version before), the date and the sources."""
+    from archive.head import read_head  # noqa: PLC0415
     from archive.record_log import record_revisions  # noqa: PLC0415
     from projections.history import fact_history, history_json  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
@@ -300,7 +302,9 @@ def history(ctx: click.Context, record: str, fact: str, fmt: str, color: bool | 
 
     found = common.open_archive(ctx)
     with _reading(found.log.name):
-        versions, state = fact_history(record_revisions(found.log, record, warn=common.warn), record, fact)
+        versions, state = fact_history(
+            record_revisions(found.log, record, warn=common.warn, head=read_head(found.state_dir)), record, fact
+        )
     if record not in state.records:
         raise UnknownName(f"Record '{record}' does not exist.", hint=f"Records: {_known(state)}.")
     if not versions:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -71,17 +71,19 @@ class LogReader:
         """
         return self._read(typed=True)  # type: ignore[return-value]
 
-    def fields(self) -> Iterator[list[Fields]]:
+    def fields(self, only: Container[str] | None = None) -> Iterator[list[Fields]]:
         """Each whole revision as the fields of its events (``events.wire.event_fields``), for folding with
         ``projections.fold.apply_fields``; otherwise as ``revisions``.
 
         A line up to the one the head witness names is not validated again: it was validated when it was
         appended, and the hash chain from it to the witnessed line (checked here) proves it unchanged.
-        Lines past the witness, or every line when there is none, are validated in full.
+        Lines past the witness, or every line when there is none, are validated in full. With ``only``,
+        the witnessed lines of other records come as their decoded JSON, not completed (for
+        ``projections.fold.apply_fields_of``, which only counts them).
         """
-        return self._read(typed=False)  # type: ignore[return-value]
+        return self._read(typed=False, only=only)  # type: ignore[return-value]
 
-    def _read(self, *, typed: bool) -> Iterator[list[Change] | list[Fields]]:
+    def _read(self, *, typed: bool, only: Container[str] | None = None) -> Iterator[list[Change] | list[Fields]]:
         adapter = event_adapter()
         start = self.start or Tail(0, 0, 0, GENESIS)
         head = self.head
@@ -139,6 +141,8 @@ class LogReader:
                     raise _changed_head(self.name, head)
                 if typed:
                     pending.append(self._validated(adapter, raw, number))
+                elif seq <= witnessed and only is not None and data.get("record") not in only:
+                    pending.append(data)
                 elif seq <= witnessed:
                     try:
                         pending.append(event_fields(data))

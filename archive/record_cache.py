@@ -148,7 +148,7 @@ def load_records(archive: Archive, slugs: Collection[str], *, warn: Warn | None 
 
     reader = open_reader(archive, start=base, warn=warn)
     with paused_gc():
-        for events in reader.fields():
+        for events in reader.fields(only=done):
             try:
                 apply_fields_of(state, events, done)
             except ArchiveError:

@@ -69,13 +69,13 @@ def _fold_revision(state: ArchiveState, events: list[Fields]) -> Revision:
 
 
 def revision_of(last: Fields, count: int, records: tuple[str, ...], first_seq: int) -> Revision:
-    """The stamp of a revision, from its last event's fields."""
+    """The stamp of a revision, from its last event's fields (or its decoded JSON: ``summary`` may be absent)."""
     at = last["at"]
     return Revision(
         rev=last["rev"],
         at=at if isinstance(at, datetime) else datetime.fromisoformat(at),
         by=last["by"],
-        summary=last["summary"],
+        summary=last.get("summary"),
         events=count,
         records=records,
         first_seq=first_seq,

@@ -2,6 +2,6 @@
 
 import sys
 
-from archive.cli import main
+from archive.cli.main import main
 
 sys.exit(main())

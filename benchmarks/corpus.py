@@ -8,12 +8,12 @@ What it writes, and how:
 
 - generated article texts (title, an infobox of 10 fields, a lead, sections and sub-sections of
   paragraphs whose sentences state dates, dated lists, some unicode) become records through
-  ``archive.importer.article_changes``, as ``archive import`` does: the sentence splitter and the date
+  ``archive.ingest.importer.article_changes``, as ``archive import`` does: the sentence splitter and the date
   reader run on every paragraph (in worker processes: they are most of the cost);
-- later revisions are made with the program's editing helpers (``archive.editing``: a revised or added
+- later revisions are made with the program's editing helpers (``archive.ingest.editing``: a revised or added
   sentence, a retraction, a new infobox value, each citing one or two sources), as ``archive append``
   does;
-- both go through ``archive.log.append_revisions`` with many ``PendingRevision`` objects per call
+- both go through ``archive.store.folder.log.append_revisions`` with many ``PendingRevision`` objects per call
   (imports and edits of existing records interleaved), so that every event is validated, stamped,
   folded and hash-chained as in real use, while generation stays linear in the log's size.
 
@@ -44,8 +44,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive.dates import MONTH_NAMES
-from archive.store import Archive
+from archive.ingest.dates import MONTH_NAMES
+from archive.store.folder import Archive
 
 __all__ = [
     "DEFAULT_DATA",
@@ -311,8 +311,8 @@ def article_text(index: int, seed: int = SEED) -> tuple[str, str]:
 
 def _import_changes(job: tuple[int, int]) -> tuple[str, list[Any]]:
     """Parse the generated article ``index`` and make its import changes, as ``archive import`` does."""
-    from archive.article_text import parse_article  # noqa: PLC0415
-    from archive.importer import article_changes  # noqa: PLC0415
+    from archive.ingest.article_text import parse_article  # noqa: PLC0415
+    from archive.ingest.importer import article_changes  # noqa: PLC0415
 
     index, seed = job
     slug, text = article_text(index, seed)
@@ -372,7 +372,7 @@ class _Editor:
     def revisions(self, state: Any, budget: int, focus: str | None) -> list[Any]:
         """Revisions of existing records holding ``budget`` events in all (exactly, unless no record has a
         fact left to change); one to four events each, none touching a fact twice."""
-        from archive.log import PendingRevision  # noqa: PLC0415
+        from archive.saved.appending import PendingRevision  # noqa: PLC0415
 
         rng = self.rng
         slugs = list(state.records)
@@ -411,8 +411,8 @@ class _Editor:
 
     def _one(self, record: Any, candidates: list[Any], touched: set[str], added: bool, budget: int) -> list[Any]:
         """The changes of one revision of ``record``, as ``archive append`` would make them (dates read from the text)."""
-        from archive import editing  # noqa: PLC0415
-        from archive.dates import find_when  # noqa: PLC0415
+        from archive.ingest import editing  # noqa: PLC0415
+        from archive.ingest.dates import find_when  # noqa: PLC0415
         from events.errors import ArchiveError  # noqa: PLC0415
         from events.model import FactRetracted, InfoboxRevised, SentenceRevised  # noqa: PLC0415
 
@@ -500,8 +500,8 @@ def generate(
     say: Callable[[str], None] = print,
 ) -> Corpus:
     """Make an archive of ``events`` events in ``root`` (which must not exist) and return its manifest."""
-    from archive.log import PendingRevision, append_revisions  # noqa: PLC0415
-    from archive.store import init_archive  # noqa: PLC0415
+    from archive.saved.appending import PendingRevision, append_revisions  # noqa: PLC0415
+    from archive.store.folder import init_archive  # noqa: PLC0415
 
     if events < 1000:
         raise SystemExit("--events must be at least 1000 (records of about 200 facts, then revisions)")

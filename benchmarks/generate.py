@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.dates import MONTH_NAMES
+from archive.ingest.dates import MONTH_NAMES
 from events.codec import GENESIS, encode_line, line_hash
 from events.model import EVENTS, Change, HeadingAdded, InfoboxAdded, RecordCreated, SentenceAdded, TitleAdded
 from events.source import Source
@@ -146,7 +146,7 @@ def generate(root: Path, *, events: int, facts: int = 200, dates: int = 1440, se
     Sentences are dated with one of ``dates`` months from January 1900 on (the first parse of each
     date costs milliseconds, so tests keep them few).
     """
-    from archive.store import init_archive  # noqa: PLC0415
+    from archive.store.folder import init_archive  # noqa: PLC0415
 
     if events < 2:
         raise SystemExit("--events must be at least 2")

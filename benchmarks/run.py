@@ -63,7 +63,7 @@ OPS: tuple[Op, ...] = (
         "replay",
         "in",
         "ev",
-        "archive.log.replay (hash chain checked) + the article text, infobox and timeline of every record (other views timed apart)",
+        "archive.store.log.replay (hash chain checked) + the article text, infobox and timeline of every record (other views timed apart)",
     ),
     Op("show-head", "whole", "ev", "archive show RECORD (HEAD), checkpoint in place"),
     Op("show-middle", "whole", "ev", "archive show RECORD --at MIDDLE (a revision half-way)"),
@@ -188,8 +188,8 @@ timed apart as ``other_views``."""
 
 
 def _replay(root: Path, *, profile: str | None = None) -> dict[str, Any]:
-    from archive.log import replay  # noqa: PLC0415
-    from archive.store import Archive  # noqa: PLC0415
+    from archive.store.log import replay  # noqa: PLC0415
+    from archive.store.folder import Archive  # noqa: PLC0415
     from projections.views import VIEWS, render_view  # noqa: PLC0415
 
     archive = Archive(root)
@@ -265,8 +265,8 @@ def _deep_size(root: object) -> int:
 
 
 def _state_size(root: Path) -> dict[str, Any]:
-    from archive.log import replay  # noqa: PLC0415
-    from archive.store import Archive  # noqa: PLC0415
+    from archive.store.log import replay  # noqa: PLC0415
+    from archive.store.folder import Archive  # noqa: PLC0415
 
     gc.collect()
     before = _rss_kb()
@@ -278,8 +278,8 @@ def _state_size(root: Path) -> dict[str, Any]:
 
 def _append_build(record: str, tag: str) -> Callable[[Any], list[Any]]:
     def build(state: Any) -> list[Any]:
-        from archive import editing  # noqa: PLC0415
-        from archive.log import PendingRevision  # noqa: PLC0415
+        from archive.ingest import editing  # noqa: PLC0415
+        from archive.saved.appending import PendingRevision  # noqa: PLC0415
         from events.source import Source  # noqa: PLC0415
 
         changes = editing.add_sentence(
@@ -296,8 +296,8 @@ def _append_build(record: str, tag: str) -> Callable[[Any], list[Any]]:
 
 
 def _append_once(root: Path, record: str) -> dict[str, Any]:
-    from archive.log import append_revisions  # noqa: PLC0415
-    from archive.store import Archive  # noqa: PLC0415
+    from archive.saved.appending import append_revisions  # noqa: PLC0415
+    from archive.store.folder import Archive  # noqa: PLC0415
 
     archive = Archive(root)
     append_revisions(archive, _append_build(record, f"{os.getpid()}-warm"), by="benchmark", records=[record])
@@ -322,8 +322,8 @@ def _append_once(root: Path, record: str) -> dict[str, Any]:
 
 def _append_loop(root: Path, record: str, count: int, barrier: Path) -> dict[str, Any]:
     """``count`` appends in a row, started when the parent says go (all appenders are then ready)."""
-    from archive.log import append_revisions  # noqa: PLC0415
-    from archive.store import Archive  # noqa: PLC0415
+    from archive.saved.appending import append_revisions  # noqa: PLC0415
+    from archive.store.folder import Archive  # noqa: PLC0415
 
     archive = Archive(root)
     build = _append_build(record, str(os.getpid()))
@@ -584,7 +584,7 @@ class _Runner:
 
             def import_argv() -> list[str]:
                 shutil.rmtree(target, ignore_errors=True)
-                from archive.store import init_archive  # noqa: PLC0415
+                from archive.store.folder import init_archive  # noqa: PLC0415
 
                 init_archive(target)
                 return self.archive_cmd(target, "import", *map(str, files), "--by", "benchmark")

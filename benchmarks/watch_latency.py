@@ -45,8 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate, slug_of
 
-from archive.log import Tail, locked
-from archive.store import Archive
+from archive.store.log import Tail, locked
+from archive.store.folder import Archive
 from events.codec import encode_line, line_hash
 from events.model import SentenceAdded, stamp
 from events.source import Source
@@ -231,8 +231,8 @@ _COSTS = """
 import sys, time
 from pathlib import Path
 import orjson
-from archive.checkpoint import load, save_checkpoint
-from archive.store import Archive
+from archive.saved.checkpoint import load, save_checkpoint
+from archive.store.folder import Archive
 archive = Archive(Path(sys.argv[1]))
 started = time.perf_counter()
 loaded = load(archive, save=False)

@@ -1,7 +1,7 @@
 """The fields of a log line as the fold takes them, read from its JSON without validating it again.
 
 A line the log holds was fully validated when it was appended, and the hash chain and the head witness
-prove on every read that it is the line that was written (see ``archive.log``). Reading it back through
+prove on every read that it is the line that was written (see ``archive.store.folder.log``). Reading it back through
 pydantic would check it a second time at several times the cost of parsing it. ``event_fields`` instead
 completes the decoded JSON with the defaults of its event class and turns its ``sources`` and ``when``
 into the same frozen ``Source`` and ``When`` values validation would give; these repeat across lines,

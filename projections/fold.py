@@ -39,7 +39,7 @@ def apply_fields_of(state: ArchiveState, events: list[Fields], wanted: Mapping[s
     """Fold, of one whole revision, only the events of the records in ``wanted`` that come after the event
     ``wanted[slug]`` (those records' states are already past it); record the whole revision's stamp.
 
-    For a state that holds only some records (``archive.record_cache``).
+    For a state that holds only some records (``archive.saved.record_cache``).
     """
     if not events:
         raise Conflict("A revision holds at least one event.")

@@ -13,7 +13,7 @@ __all__ = ["Captured", "RevisionEvents", "capture", "events_of", "fold_revision"
 
 RevisionEvents = Sequence[Change] | tuple[Revision, Sequence[Change]]
 """One revision to fold: all its events (stamped, the last one marked ``end``), or its stamp and only the
-events the caller needs (one record's, as ``archive.record_log`` reads them)."""
+events the caller needs (one record's, as ``archive.store.folder.record_log`` reads them)."""
 
 
 def _stamped(item: RevisionEvents) -> bool:
@@ -51,7 +51,7 @@ def capture(revisions: Iterable[RevisionEvents], slug: str, at: Iterable[int]) -
     each revision in ``at``; stop after the last of them.
 
     Revision 0 means before the first revision. A revision the log does not reach is missing from
-    ``states``: compare ``archive.head``. Errors of the fold (``ArchiveError``) propagate: the caller, who
+    ``states``: compare ``archive.store.folder.head``. Errors of the fold (``ArchiveError``) propagate: the caller, who
     knows the file, says where the log is damaged.
     """
     wanted = sorted(set(at))

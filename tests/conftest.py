@@ -47,12 +47,12 @@ Run = Callable[..., Result]
 
 @pytest.fixture
 def run(capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
-    """The command line in this process (``archive.cli.main``): the same code as the subprocess runs, faster.
+    """The command line in this process (``archive.cli.main.main.main``): the same code as the subprocess runs, faster.
 
     ``run(*args, code=0)`` asserts the exit status and that no traceback was printed. The subprocess
     fixtures (``ok``, ``archive``) cover the process boundary.
     """
-    from archive.cli import main  # noqa: PLC0415
+    from archive.cli.main import main  # noqa: PLC0415
 
     monkeypatch.setenv("ARCHIVE_USER", "tester")
     monkeypatch.delenv("ARCHIVE_DIR", raising=False)
@@ -99,9 +99,9 @@ def archive() -> Run:
 
 @pytest.fixture
 def in_process(capfdbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch) -> Run:
-    """``in_process(*args)`` calls ``archive.cli.main(args)`` in this process (no start-up cost) and returns a Result;
+    """``in_process(*args)`` calls ``archive.cli.main.main.main(args)`` in this process (no start-up cost) and returns a Result;
     for wide matrices of read commands. Fails unless the command exits 0."""
-    from archive.cli import main  # noqa: PLC0415 - only the tests that ask for it pay the import
+    from archive.cli.main import main  # noqa: PLC0415 - only the tests that ask for it pay the import
 
     monkeypatch.delenv("ARCHIVE_DIR", raising=False)
     monkeypatch.setenv("ARCHIVE_USER", "tester")

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import pytest
 
-from archive.cli import cli
+from archive.cli.main import cli
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 COMMANDS = sorted(cli.commands)

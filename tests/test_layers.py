@@ -143,12 +143,43 @@ def test_the_checks_catch_what_they_look_for(tmp_path: Path) -> None:
         "from datetime import datetime\n"
         "def f():\n"
         "    import os\n"
-        "    from archive.cli import main\n"
+        "    from archive.cli.main import main\n"
         "    from . import sibling\n"
         "    return datetime.now(), open('x')\n",
         encoding="utf-8",
     )
     imports = {use.what for use in _imports(module, tmp_path)}
     calls = {use.what for use in _calls(module, tmp_path)}
-    assert {"datetime", "os", "archive.cli", "sample"} <= imports
+    assert {"datetime", "os", "archive.cli.main", "sample"} <= imports
     assert calls == {".now()", "open()"}
+
+
+ARCHIVE_LAYERS = ("store", "saved", "ingest", "web", "cli")
+"""The sub-packages of archive/, lowest first: each may import those before it, never those after.
+
+The store knows nothing above it; saved states know the store; ingestion composes appends from saved
+states; the web layer renders and serves; the command line uses everything."""
+
+
+def _archive_layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) >= 2 and parts[0] == "archive" and parts[1] in ARCHIVE_LAYERS else None
+
+
+def test_archive_is_made_of_its_sub_packages() -> None:
+    loose = sorted(p.name for p in (ROOT / "archive").glob("*.py") if p.name not in {"__init__.py", "__main__.py"})
+    assert loose == [], f"archive/ holds only its sub-packages {ARCHIVE_LAYERS}; move these into one: {loose}"
+    folders = sorted(p.name for p in (ROOT / "archive").iterdir() if p.is_dir() and p.name != "__pycache__")
+    assert folders == sorted(ARCHIVE_LAYERS)
+
+
+def test_archive_sub_packages_point_down() -> None:
+    wrong = []
+    for path in _modules("archive"):
+        for use in _imports(path):
+            here, there = _archive_layer(use.module), _archive_layer(use.what)
+            if here is None or there is None:
+                continue
+            if ARCHIVE_LAYERS.index(there) > ARCHIVE_LAYERS.index(here):
+                wrong.append(f"{use.module}:{use.line} imports {use.what} ({here} may not import {there})")
+    assert wrong == [], "archive/ sub-packages point one way (" + " → ".join(reversed(ARCHIVE_LAYERS)) + "):\n" + "\n".join(wrong)

@@ -1,4 +1,4 @@
-"""Tests of archive.build_views: the diff pages written partly by a second process are the same files."""
+"""Tests of archive.web.build_views: the diff pages written partly by a second process are the same files."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import archive.build_views as build_views_module
-from archive.checkpoint import load_state
-from archive.diff_pages import DiffPages, wanted_pages
-from archive.store import find_archive
+import archive.web.build_views as build_views_module
+from archive.saved.checkpoint import load_state
+from archive.web.diff_pages import DiffPages, wanted_pages
+from archive.store.folder import find_archive
 from events.errors import DamagedLog
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "siege-of-derna"

@@ -15,10 +15,10 @@ from types import ModuleType
 import orjson
 import pytest
 
-from archive.checkpoint import CHECKPOINT_EVERY, FORMAT, checkpoint_path, first_changed_line, load
-from archive.cli import main
-from archive.log import replay
-from archive.store import Archive
+from archive.saved.checkpoint import CHECKPOINT_EVERY, FORMAT, checkpoint_path, first_changed_line, load
+from archive.cli.main import main
+from archive.store.log import replay
+from archive.store.folder import Archive
 from events.codec import GENESIS, line_hash
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"

@@ -367,7 +367,7 @@ def shared_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
 @pytest.mark.parametrize("view", ["article", "infobox", "timeline", "sources", "facts"])
 def test_show_every_view_in_every_format(view: str, fmt: str, shared_example: Path, in_process) -> None:
-    """The whole matrix runs in-process (``archive.cli.main``); the other tests run each view as a real process."""
+    """The whole matrix runs in-process (``archive.cli.main.main.main``); the other tests run each view as a real process."""
     out = in_process("-C", shared_example, "show", DERNA, "--view", view, "--format", fmt).text
     assert out.endswith("\n") and out.strip()
     if fmt == "json":

@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001 - the sentences under test hold en and em dashes on purpose
-"""Tests for archive.dates: the date a sentence is about."""
+"""Tests for archive.ingest.dates: the date a sentence is about."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive import dates
-from archive.dates import find_when
+from archive.ingest import dates
+from archive.ingest.dates import find_when
 from events.when import When
 
 DERNA_ASSAULT = (
@@ -171,7 +171,7 @@ def test_hint_is_ignored_when_the_date_has_a_year() -> None:
 
 
 def test_import_does_not_load_edtf() -> None:
-    code = "import sys, archive.dates; assert 'edtf' not in sys.modules"
+    code = "import sys, archive.ingest.dates; assert 'edtf' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(dates.__file__).resolve().parents[1])
 
 

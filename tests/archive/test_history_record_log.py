@@ -1,4 +1,4 @@
-"""Tests of archive.record_log: one record's revisions read fast, with every line's place in the chain checked."""
+"""Tests of archive.store.record_log: one record's revisions read fast, with every line's place in the chain checked."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.log import LogReader
-from archive.record_log import record_revisions
-from archive.store import find_archive
+from archive.store.log import LogReader
+from archive.store.record_log import record_revisions
+from archive.store.folder import find_archive
 from projections.diff import diff_json, diff_records
 from projections.history import fact_history
 from projections.replay import capture
@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def two_records(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example archive with another record imported and edits of both, interleaved."""
-    from archive.cli import main  # noqa: PLC0415
+    from archive.cli.main import main  # noqa: PLC0415
 
     root = tmp_path_factory.mktemp("records") / "archive"
     shutil.copytree(REPO / "examples" / "siege-of-derna", root)

@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
-from archive.cli import main
-from archive.log import locked, replay
-from archive.store import Archive
-from archive.verify import verify_log
+from archive.cli.main import main
+from archive.store.log import locked, replay
+from archive.store.folder import Archive
+from archive.store.verify import verify_log
 
 WRITERS = 8
 APPENDS = 100
@@ -37,7 +37,7 @@ _RECORDED = re.compile(r"Recorded revision (\d+) of 'busy-harbour'")
 # and prints what main printed (the revision number it was given) on stdout.
 WRITER = """
 import sys
-from archive.cli import main
+from archive.cli.main import main
 
 root, writer, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 for number in range(count):

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from archive.cli import main
-from archive.store import Archive
-from archive.verify import verify_log
+from archive.cli.main import main
+from archive.store.folder import Archive
+from archive.store.verify import verify_log
 from events.model import CHANGE_TYPES
 
 ARTICLE = "= Fuzzed =\n\nInfobox\n- Date: 1990\n\nThe first sentence. The second one.\n\n== Notes ==\n- An item.\n"

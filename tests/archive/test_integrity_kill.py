@@ -23,11 +23,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from archive.cli import main
-from archive.log import replay
-from archive.recover import QUARANTINE, recover_log
-from archive.store import Archive
-from archive.verify import verify_log
+from archive.cli.main import main
+from archive.store.log import replay
+from archive.store.recover import QUARANTINE, recover_log
+from archive.store.folder import Archive
+from archive.store.verify import verify_log
 
 KILLS = 50
 ARTICLE = "= Killing Floor =\n\nThe floor was built in 1901.\n\n== Kills ==\nThe first kill came in 1902.\n"

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from archive import log as log_module
-from archive.cli import main
-from archive.log import PendingRevision, append_revisions
-from archive.store import Archive
+from archive.saved import appending as log_module
+from archive.cli.main import main
+from archive.saved.appending import PendingRevision, append_revisions
+from archive.store.folder import Archive
 from events.errors import InvalidInput
 from events.model import SentenceAdded
 from events.source import Source

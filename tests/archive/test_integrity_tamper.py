@@ -21,9 +21,9 @@ from typing import Any
 import orjson
 import pytest
 
-from archive.cli import main
-from archive.store import Archive
-from archive.verify import verify_log
+from archive.cli.main import main
+from archive.store.folder import Archive
+from archive.store.verify import verify_log
 
 MUTATIONS = 1000
 SMALL = "= Small Harbour =\n\nThe harbour opened in 1901. It closed in 1914.\n\n== Notes ==\n- A note.\n"

@@ -14,12 +14,12 @@ from typing import Any
 import orjson
 import pytest
 
-from archive.cli import main
-from archive.head import HEAD_NAME
-from archive.log import replay
-from archive.recover import QUARANTINE, recover_log
-from archive.store import Archive, init_archive
-from archive.verify import verify_log
+from archive.cli.main import main
+from archive.store.head import HEAD_NAME
+from archive.store.log import replay
+from archive.store.recover import QUARANTINE, recover_log
+from archive.store.folder import Archive, init_archive
+from archive.store.verify import verify_log
 from events.codec import GENESIS, encode_line, line_hash
 from events.errors import DamagedLog
 from events.model import FactRetracted, RecordCreated, SentenceAdded, SentenceRevised, TitleAdded, stamp

@@ -12,10 +12,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from archive.cli import main
-from archive.head import read_head
-from archive.log import LogReader, replay
-from archive.store import Archive
+from archive.cli.main import main
+from archive.store.head import read_head
+from archive.store.log import LogReader, replay
+from archive.store.folder import Archive
 from events.codec import line_hash
 from events.errors import DamagedLog
 from events.model import CHANGE_TYPES

@@ -13,11 +13,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from archive import record_cache
-from archive.cli import main
-from archive.log import replay
-from archive.record_codec import decode_record, encode_record
-from archive.store import Archive
+from archive.saved import record_cache
+from archive.cli.main import main
+from archive.store.log import replay
+from archive.saved.record_codec import decode_record, encode_record
+from archive.store.folder import Archive
 from projections.views import render_view
 
 ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
@@ -56,7 +56,7 @@ def _full(root: Path, slug: str, view: str = "article", fmt: str = "text") -> st
 
 def _usable(root: Path, slug: str = "structure") -> bool:
     """Whether a new process (which keeps nothing in memory) can use the record files."""
-    code = f"from archive import record_cache; from archive.store import Archive; from pathlib import Path; print(record_cache.load_records(Archive(Path({str(root)!r})), [{slug!r}]) is not None)"
+    code = f"from archive.saved import record_cache; from archive.store.folder import Archive; from pathlib import Path; print(record_cache.load_records(Archive(Path({str(root)!r})), [{slug!r}]) is not None)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV, check=True)
     return result.stdout.strip() == "True"
 
@@ -172,7 +172,7 @@ def test_no_checkpoint_means_no_record_files(two: Path, monkeypatch: pytest.Monk
 
 def test_the_fingerprints_are_the_same_in_every_process() -> None:
     """Saved states are found by fingerprint: one that printed a validator's address would never match."""
-    code = "from archive.fingerprint import fingerprints; print(*fingerprints())"
+    code = "from archive.saved.fingerprint import fingerprints; print(*fingerprints())"
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout for _ in range(2)}
     assert len(runs) == 1 and len(runs.pop().split()) == 2
 
@@ -188,7 +188,7 @@ def test_show_at_head_reads_neither_the_log_nor_the_event_models(two: Path) -> N
         "    runpy.run_module('archive', run_name='__main__')\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print('LOADED', ' '.join(m for m in ('archive.log', 'events.model', 'archive.checkpoint') if m in sys.modules))\n"
+        "print('LOADED', ' '.join(m for m in ('archive.store.log', 'events.model', 'archive.saved.checkpoint') if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe, str(two)], capture_output=True, text=True, env=ENV, check=True)
     shown, _, loaded = result.stdout.rpartition("LOADED")

@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
-from archive.article_text import parse_article
-from archive.importer import article_changes
-from archive.sentences import split_sentences
-from archive.update import plan_update
+from archive.ingest.article_text import parse_article
+from archive.ingest.importer import article_changes
+from archive.ingest.sentences import split_sentences
+from archive.ingest.update import plan_update
 from events.model import stamp
 from events.source import Source
 from projections.diff import RecordDiff, diff_records

@@ -221,7 +221,7 @@ def _appears_live(page: Any, url: str, root: Path, rebuild: Any = None) -> None:
     _settled(page, lambda: _shot(page, "live-append.png"))
 
 
-@pytest.mark.skipif(importlib.util.find_spec("archive.watch") is None, reason="archive.watch (the watch loop) is not there yet")
+@pytest.mark.skipif(importlib.util.find_spec("archive.web.watch") is None, reason="archive.watch (the watch loop) is not there yet")
 def test_an_append_shows_up_in_the_open_page_without_a_reload(page: Any, tmp_path: Path, serving: Callable[..., Any]) -> None:
     root = _copy(tmp_path / "derna")
     with serving(root) as url:
@@ -238,10 +238,10 @@ def test_an_append_shows_up_in_the_open_page_without_a_reload(page: Any, tmp_pat
 
 def test_a_rebuild_reloads_the_open_page(page: Any, tmp_path: Path) -> None:
     """The same path with a stand-in for the watch loop: rebuild the views, then report it to the server."""
-    from archive.log import replay  # noqa: PLC0415
-    from archive.serve import LiveReload, ViewServer  # noqa: PLC0415
-    from archive.store import find_archive  # noqa: PLC0415
-    from archive.views_out import write_views  # noqa: PLC0415
+    from archive.store.log import replay  # noqa: PLC0415
+    from archive.web.serve import LiveReload, ViewServer  # noqa: PLC0415
+    from archive.store.folder import find_archive  # noqa: PLC0415
+    from archive.web.views_out import write_views  # noqa: PLC0415
 
     root = _copy(tmp_path / "derna")
     archive = find_archive(root)

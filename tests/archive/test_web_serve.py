@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from archive.serve import EVENTS_PATH, SCRIPT_PATH, LiveReload, ViewServer, is_loopback, resolve_request
+from archive.web.serve import EVENTS_PATH, SCRIPT_PATH, LiveReload, ViewServer, is_loopback, resolve_request
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "siege-of-derna"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.article_text import parse_article
-from archive.importer import article_changes
+from archive.ingest.article_text import parse_article
+from archive.ingest.importer import article_changes
 from events.model import FactRetracted, RecordRevised, SentenceAdded, SentenceRevised, stamp
 from events.source import Source
 from projections.blame import blame_json, blame_lines

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from archive.article_text import parse_article
-from archive.importer import article_changes
+from archive.ingest.article_text import parse_article
+from archive.ingest.importer import article_changes
 from events.model import (
     FactMoved,
     FactRetracted,

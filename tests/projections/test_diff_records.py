@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.article_text import parse_article
-from archive.importer import article_changes
+from archive.ingest.article_text import parse_article
+from archive.ingest.importer import article_changes
 from events.model import (
     FactMoved,
     FactRetracted,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.article_text import parse_article
-from archive.importer import article_changes
+from archive.ingest.article_text import parse_article
+from archive.ingest.importer import article_changes
 from events.codec import encode_line
 from events.errors import ArchiveError
 from events.model import (

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from archive import editing
-from archive.article_text import parse_article
-from archive.importer import article_changes
+from archive.ingest import editing
+from archive.ingest.article_text import parse_article
+from archive.ingest.importer import article_changes
 from events.codec import GENESIS, encode_line, line_hash
 from events.errors import ArchiveError
 from events.model import (

@@ -10,13 +10,13 @@ import orjson
 
 __all__ = ["code_fingerprint", "fingerprints"]
 
-_ROOT = Path(__file__).resolve().parents[1]
+_ROOT = Path(__file__).resolve().parents[2]
 _STATE_CODE = (
     "projections/state.py",
     "projections/fold.py",
-    "archive/state_codec.py",
-    "archive/columns.py",
-    "archive/record_codec.py",
+    "archive/saved/state_codec.py",
+    "archive/saved/columns.py",
+    "archive/saved/record_codec.py",
 )
 """Besides every module of ``events/`` (the vocabulary), the code that decides what a saved state holds
 and how it is stored."""
@@ -38,7 +38,7 @@ def code_fingerprint() -> str:
 @cache
 def fingerprints() -> tuple[str, str]:
     """The code fingerprint, and one of the stored classes' fields as the codec plans them."""
-    from archive.state_codec import Codec  # noqa: PLC0415
+    from archive.saved.state_codec import Codec  # noqa: PLC0415
     from projections.state import ArchiveState  # noqa: PLC0415
 
     schema = hashlib.sha256(orjson.dumps(Codec(ArchiveState).schema(), option=orjson.OPT_SORT_KEYS)).hexdigest()

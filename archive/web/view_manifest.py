@@ -17,9 +17,9 @@ from pathlib import Path
 
 import orjson
 
-from archive.checkpoint import covers
-from archive.log import Tail
-from archive.views_out import write_atomic
+from archive.saved.checkpoint import covers
+from archive.store.log import Tail
+from archive.web.views_out import write_atomic
 
 __all__ = ["MANIFEST", "folder_stamp", "read_manifest", "write_manifest"]
 
@@ -35,7 +35,7 @@ def _fingerprint() -> str:
     """The code and templates that decide the bytes of a view."""
     import events  # noqa: PLC0415
     import projections  # noqa: PLC0415
-    from archive import views_out  # noqa: PLC0415
+    from archive.web import views_out  # noqa: PLC0415
 
     digest = hashlib.sha256()
     paths = [Path(views_out.__file__)]

@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from archive import cli_common as common
-from archive.cli import cli
+from archive.cli import common as common
+from archive.cli.main import cli
 
 __all__ = ["status_line", "watch"]
 
@@ -77,7 +77,7 @@ def watch(ctx: click.Context, out: Path | None, as_json: bool) -> None:
     replay, index), revision, records, seconds, error, revisions, events,
     files, removed, warnings.
     """
-    from archive.watch import Watcher, log_changes, watch_loop  # noqa: PLC0415
+    from archive.web.watch import Watcher, log_changes, watch_loop  # noqa: PLC0415
 
     found = common.open_archive(ctx)
     target = out if out is not None else found.views

@@ -27,10 +27,10 @@ from typing import BinaryIO
 import orjson
 from pydantic import ValidationError
 
-from archive.collector import paused_gc
-from archive.head import Head, read_head
-from archive.log import MAX_LINE, locked
-from archive.store import Archive
+from archive.store.collector import paused_gc
+from archive.store.head import Head, read_head
+from archive.store.log import MAX_LINE, locked
+from archive.store.folder import Archive
 from events.codec import GENESIS
 from events.errors import ArchiveError, DamagedLog
 from events.model import event_adapter

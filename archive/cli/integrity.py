@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from archive import cli_common as common
-from archive.cli import cli
+from archive.cli import common as common
+from archive.cli.main import cli
 
 __all__ = ["recover", "verify"]
 
@@ -25,7 +25,7 @@ def verify(ctx: click.Context, fmt: str) -> None:
     append wrote (.archive/head.json) is there unchanged. Reads the log once,
     streaming: it works on logs larger than memory.
     """
-    from archive.verify import verify_log  # noqa: PLC0415
+    from archive.store.verify import verify_log  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
 
     found = common.open_archive(ctx)
@@ -65,7 +65,7 @@ def recover(ctx: click.Context, dry_run: bool, fmt: str) -> None:
     range, fsynced), then cuts the log back to its last whole revision.
     Nothing else is ever removed: damage anywhere else is refused (exit 4).
     """
-    from archive.recover import recover_log  # noqa: PLC0415
+    from archive.store.recover import recover_log  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
 
     found = common.open_archive(ctx)

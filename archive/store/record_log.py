@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from archive.head import Head
-from archive.log import LogReader
+from archive.store.head import Head
+from archive.store.log import LogReader
 from events.errors import DamagedLog
 from events.model import Change, event_adapter
 from events.source import first_problem

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from archive.revisions import resolve_revision
+from archive.store.revisions import resolve_revision
 from events.errors import InvalidInput
 from projections.state import Revision
 

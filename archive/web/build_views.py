@@ -8,9 +8,9 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from archive.diff_pages import DiffPages, wanted_pages
-from archive.store import Archive
-from archive.views_out import write_views
+from archive.web.diff_pages import DiffPages, wanted_pages
+from archive.store.folder import Archive
+from archive.web.views_out import write_views
 from projections.state import ArchiveState
 
 __all__ = ["build_views"]
@@ -70,7 +70,7 @@ def build_views(archive: Archive, state: ArchiveState, out: Path, on_record: Cal
     """Write every record's views and pages, ``out/index.html`` and the diff pages of each record's latest
     revisions; return how many records.
 
-    The diff pages come from a second reading of the log (``archive.diff_pages``). With two cores or more and
+    The diff pages come from a second reading of the log (``archive.web.diff_pages``). With two cores or more and
     enough pages, a second process writes a share of them meanwhile; the files are the same either way.
     """
     wanted = wanted_pages(state)

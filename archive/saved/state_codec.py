@@ -8,7 +8,7 @@ tuples, lists and sets arrays, ``dict[str, X]`` a pair of arrays (keys, values).
 from the type hints, so a field added to a dataclass is saved with no change here; a type the plan
 does not know makes ``Codec`` raise ``Unsupported`` when it is built, and the caller saves nothing.
 
-Each column is packed (``archive.columns``): constants, dictionary codes, binary numbers and NUL-joined
+Each column is packed (``archive.saved.columns``): constants, dictionary codes, binary numbers and NUL-joined
 text load far faster than a million JSON values. Decoding builds each table with ``map(cls, *columns)``,
 and models with ``model_construct``: their
 validators ran when the log was read, and parsing a date that is not plain ISO costs milliseconds. Only plain values
@@ -31,7 +31,7 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel
 
-from archive.columns import Blob, pack, unpack
+from archive.saved.columns import Blob, pack, unpack
 
 __all__ = ["Codec", "Unsupported", "construct_model"]
 

@@ -15,10 +15,10 @@ from typing import Any, NoReturn
 import orjson
 from pydantic import TypeAdapter, ValidationError
 
-from archive.collector import paused_gc
-from archive.head import Head, read_head, write_head
-from archive.store import Archive
-from archive.tail import Tail
+from archive.store.collector import paused_gc
+from archive.store.head import Head, read_head, write_head
+from archive.store.folder import Archive
+from archive.store.tail import Tail
 from events.codec import GENESIS, encode_line, line_hash
 from events.errors import ArchiveError, DamagedLog, InvalidInput, StaleRevision, UnknownName
 from events.model import Change, event_adapter, stamp
@@ -28,7 +28,7 @@ from events.wire import Malformed, event_fields
 from projections.fold import Fields, apply_fields, apply_revision
 from projections.state import ArchiveState, Revision
 
-__all__ = ["MAX_LINE", "LogReader", "PendingRevision", "Tail", "append_revisions", "fold", "locked", "paused_gc", "replay"]
+__all__ = ["MAX_LINE", "LogReader", "Tail", "fold", "locked", "paused_gc", "replay", "write_at"]
 
 Warn = Callable[[str], None]
 
@@ -261,128 +261,7 @@ def locked(archive: Archive, *, shared: bool = False) -> Iterator[None]:
             fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
 
-@dataclass(frozen=True, slots=True)
-class PendingRevision:
-    """The changes of one revision to be, and its edit summary."""
-
-    changes: list[Change]
-    summary: str | None = None
-
-
-def _check_stamp_text(by: str, pending: list[PendingRevision]) -> None:
-    try:
-        check_line(by, limit=200)
-    except ValueError as exc:
-        raise InvalidInput(f"The author {by[:60]!r} (--by, else $ARCHIVE_USER): {exc}.") from exc
-    for revision in pending:
-        if revision.summary is not None:
-            try:
-                check_line(revision.summary, limit=2000)
-            except ValueError as exc:
-                raise InvalidInput(f"--summary: {exc}.") from exc
-
-
-def append_revisions(
-    archive: Archive,
-    build: Callable[[ArchiveState], list[PendingRevision]],
-    *,
-    by: str,
-    expect_rev: int | None = None,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    warn: Warn | None = None,
-    records: Collection[str] | None = None,
-) -> list[Revision]:
-    """Append the revisions ``build`` makes from the current state, all in one write, or none.
-
-    With ``records``, the state ``build`` gets holds only those records (the ones that exist), read from
-    their files in ``.archive/records/`` when these are usable, so that an append costs the same whatever
-    the size of the log; ``build`` must then touch no other record.
-
-    Under the exclusive lock: replay, check ``expect_rev``, build, fold the new
-    events (refusing any that cannot apply), then write every line at once,
-    flush and fsync, and last record the new head in ``.archive/head.json``.
-    On any error the log is left as it was.
-    """
-    with locked(archive):
-        from archive import record_cache  # noqa: PLC0415 - they import this module
-        from archive.checkpoint import load_state  # noqa: PLC0415
-
-        partial = None if records is None else record_cache.load_records(archive, records, warn=warn)
-        if partial is not None:
-            state, tail, complete = partial.state, partial.tail, True
-        else:
-            state, loaded = load_state(archive, warn=warn)
-            assert loaded is not None
-            tail, complete = loaded, record_cache.complete_at(archive) == Tail(loaded.offset, loaded.seq, loaded.rev, loaded.hash)
-        if tail.torn is not None:
-            raise DamagedLog(
-                f"{archive.log.name} ends with an unfinished revision (bytes {tail.torn[0]}-{tail.torn[1]}).",
-                hint="Run 'archive recover' to move it to .archive/quarantine/, then append again.",
-            )
-        if expect_rev is not None and expect_rev != state.head:
-            moved = "no longer holds" if expect_rev < state.head else "does not hold"
-            raise StaleRevision(
-                f"--expect-rev {expect_rev} {moved}: the archive is at revision {state.head}.",
-                hint=f"Look at what changed ('archive log'), then retry with --expect-rev {state.head}.",
-            )
-        try:
-            pending = [p for p in build(state) if p.changes]
-        except UnknownName:
-            if partial is None:
-                raise
-            state, loaded = load_state(archive, warn=warn)  # the whole state: its message lists every record
-            assert loaded is not None
-            tail, complete = loaded, False
-            pending = [p for p in build(state) if p.changes]
-        if not pending:
-            raise InvalidInput("Nothing to record: the revision would hold no change.")
-        _check_stamp_text(by, pending)
-        at = clock()
-        seq, prev = tail.seq, tail.hash
-        lines: list[bytes] = []
-        written: list[Revision] = []
-        for rev, revision in enumerate(pending, start=state.head + 1):
-            events: list[Change] = []
-            last = len(revision.changes) - 1
-            for index, change in enumerate(revision.changes):
-                seq += 1
-                try:
-                    event = stamp(
-                        change,
-                        seq=seq,
-                        rev=rev,
-                        at=at,
-                        by=by,
-                        prev=prev,
-                        end=True if index == last else None,
-                        summary=revision.summary if index == last else None,
-                    )
-                except ValidationError as exc:
-                    raise InvalidInput(f"The change {index + 1} of revision {rev} is not valid: {first_problem(exc)}.") from exc
-                line = encode_line(event)
-                if len(line) > MAX_LINE:
-                    raise InvalidInput(
-                        f"The change {index + 1} of revision {rev} would make a log line of {len(line)} bytes, "
-                        f"more than the {MAX_LINE} allowed.",
-                        hint="Cite fewer or shorter sources, or shorten the text.",
-                    )
-                prev = line_hash(line)
-                lines.append(line)
-                events.append(event)
-            written.append(apply_revision(state, events))
-        data = b"".join(lines)
-        _write(archive.log, tail.offset, data)
-        try:
-            write_head(archive.state_dir, Head(seq=seq, rev=state.head, offset=tail.offset + len(data), hash=prev))
-        except OSError as exc:
-            if warn is not None:
-                warn(f"revision {state.head} is recorded, but .archive/head.json could not be updated ({exc.strerror}).")
-        touched = {slug for revision in written for slug in revision.records} if complete else None
-        record_cache.write_records(archive, state, Tail(tail.offset + len(data), seq, state.head, prev), touched, warn=warn)
-        return written
-
-
-def _write(path: Path, offset: int, data: bytes) -> None:
+def write_at(path: Path, offset: int, data: bytes) -> None:
     try:
         with open(path, "ab") as log:
             if log.tell() != offset:

@@ -7,7 +7,7 @@ A checkpoint is one file, ``.archive/checkpoint``, written atomically (temporary
   and the sizes and CRC-32 of the parts that follow;
 - the first 8 bytes of the SHA-256 of every line it covers, so that a rewritten log can be told at
   which line it changed;
-- the state as JSON (orjson), column by column (``archive.state_codec``), then the bytes its packed
+- the state as JSON (orjson), column by column (``archive.saved.state_codec``), then the bytes its packed
   columns point into: plain data, never pickle, since loading a pickle runs code and archives live on
   shared folders.
 
@@ -32,12 +32,12 @@ from pathlib import Path
 
 import orjson
 
-from archive.collector import paused_gc
-from archive.fingerprint import fingerprints
-from archive.log import LogReader, fold
-from archive.state_codec import Codec, Unsupported
-from archive.store import Archive
-from archive.tail import Tail, covers
+from archive.store.collector import paused_gc
+from archive.saved.fingerprint import fingerprints
+from archive.store.log import LogReader, fold
+from archive.saved.state_codec import Codec, Unsupported
+from archive.store.folder import Archive
+from archive.store.tail import Tail, covers
 from projections.state import ArchiveState
 
 __all__ = [
@@ -95,7 +95,7 @@ def line_key(hash_hex: str) -> bytes:
 def load_state(
     archive: Archive, *, until: int | None = None, warn: Warn | None = None, progress: Callable[[int], None] | None = None
 ) -> tuple[ArchiveState, Tail | None]:
-    """Like ``archive.log.replay``, from the checkpoint when it holds: the state up to ``until`` (all when None),
+    """Like ``archive.store.folder.log.replay``, from the checkpoint when it holds: the state up to ``until`` (all when None),
     and the log's tail when it was read to the end."""
     loaded = load(archive, until=until, warn=warn, progress=progress)
     return loaded.state, loaded.tail
@@ -147,7 +147,7 @@ def load(
 def open_reader(archive: Archive, *, start: Tail | None = None, warn: Warn | None = None) -> LogReader:
     """A reader of the log from ``start``, checking the head witness of the last append when there is one."""
     try:
-        from archive.head import read_head  # noqa: PLC0415 - the witness of the last append, where installed
+        from archive.store.head import read_head  # noqa: PLC0415 - the witness of the last append, where installed
     except ImportError:  # pragma: no cover - a tree without the witness
         return LogReader(archive.log, warn=warn, start=start)
     return LogReader(archive.log, warn=warn, start=start, head=read_head(archive.state_dir))  # type: ignore[call-arg]

@@ -3,7 +3,7 @@
 
 - ``.archive/records/<slug>.state``: a header line of JSON (``format``, the program's ``code``
   fingerprint, ``slug``, and the ``seq``, end ``offset`` and ``hash`` of the last log line the state
-  covers), then the record's state as compact JSON (``archive.record_codec``).
+  covers), then the record's state as compact JSON (``archive.saved.record_codec``).
 - ``.archive/records.json``: the ``tail`` (offset, seq, rev, hash of the last line) up to which every
   record's file is complete, and the stamp of the revision that ends there.
 
@@ -29,11 +29,11 @@ from pathlib import Path
 
 import orjson
 
-from archive.collector import paused_gc
-from archive.fingerprint import code_fingerprint
-from archive.record_codec import decode_record, encode_record
-from archive.store import Archive
-from archive.tail import Tail, covers
+from archive.store.collector import paused_gc
+from archive.saved.fingerprint import code_fingerprint
+from archive.saved.record_codec import decode_record, encode_record
+from archive.store.folder import Archive
+from archive.store.tail import Tail, covers
 from events.errors import ArchiveError
 from projections.fold import apply_fields_of
 from projections.state import ArchiveState, RecordState, Revision
@@ -144,7 +144,7 @@ def load_records(archive: Archive, slugs: Collection[str], *, warn: Warn | None 
             return Partial(state, base, base)  # nothing after the tail: no need to read the log (or import its reader)
     except OSError:
         return None
-    from archive.checkpoint import open_reader  # noqa: PLC0415
+    from archive.saved.checkpoint import open_reader  # noqa: PLC0415
 
     reader = open_reader(archive, start=base, warn=warn)
     with paused_gc():
@@ -242,7 +242,7 @@ def _replace(path: Path, data: bytes) -> None:
 def rebuild_if_free(archive: Archive, state: ArchiveState, tail: Tail, warn: Warn | None = None) -> None:
     """Write every record's file from a full ``state`` standing at ``tail``, if the append lock is free and
     the log has not moved on; skip quietly otherwise (the next reader will). Takes the lock as
-    ``archive.log.locked`` does, without waiting, and without importing the log's module (``show``)."""
+    ``archive.store.folder.log.locked`` does, without waiting, and without importing the log's module (``show``)."""
     if not _enabled():
         return
     with contextlib.suppress(OSError), open(archive.lock_file, "a+b") as lock:

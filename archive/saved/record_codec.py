@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from archive.state_codec import construct_model
+from archive.saved.state_codec import construct_model
 from events.source import Source
 from events.when import When
 from projections.state import Fact, RecordState

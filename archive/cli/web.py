@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from archive import cli_common as common
-from archive.cli import cli
+from archive.cli import common as common
+from archive.cli.main import cli
 from events.errors import ArchiveError, Conflict
 
 __all__ = ["serve"]
@@ -19,9 +19,9 @@ __all__ = ["serve"]
 def _start_watch(archive: Any, out: Path, on_rebuild: Any, stop: threading.Event) -> threading.Thread | None:
     """Run the watch loop in a background thread, calling ``on_rebuild`` after each rebuild; None without one."""
     try:
-        from archive.watch import run_watch  # noqa: PLC0415
+        from archive.web.watch import run_watch  # noqa: PLC0415
     except ImportError as exc:
-        if exc.name != "archive.watch":
+        if exc.name != "archive.web.watch":
             raise
         return None
 
@@ -56,9 +56,9 @@ def serve(ctx: click.Context, host: str, port: int, out: Path | None) -> None:
     every open page to reload after each rebuild, through server-sent events.
     Only files under the views folder are served. Ctrl-C stops.
     """
-    from archive.diff_pages import DiffPages  # noqa: PLC0415
-    from archive.serve import LiveReload, ViewServer, is_loopback  # noqa: PLC0415
-    from archive.views_out import write_views  # noqa: PLC0415
+    from archive.web.diff_pages import DiffPages  # noqa: PLC0415
+    from archive.web.serve import LiveReload, ViewServer, is_loopback  # noqa: PLC0415
+    from archive.web.views_out import write_views  # noqa: PLC0415
 
     found = common.open_archive(ctx)
     target = out if out is not None else found.views

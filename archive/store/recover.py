@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from archive.head import read_head
-from archive.log import LogReader, locked
-from archive.store import Archive, fsync_dir
+from archive.store.head import read_head
+from archive.store.log import LogReader, locked
+from archive.store.folder import Archive, fsync_dir
 from events.errors import DamagedLog
 
 __all__ = ["QUARANTINE", "Recovery", "recover_log"]

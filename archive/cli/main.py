@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from archive import cli_common as common
-from archive.cli_common import REV_HELP
+from archive.cli import common as common
+from archive.cli.common import REV_HELP
 from events.errors import ArchiveError, InvalidInput, UsageError
 
 __all__ = ["cli", "main"]
@@ -49,7 +49,7 @@ def cli(ctx: click.Context, root: Path) -> None:
 @click.pass_context
 def init(ctx: click.Context, directory: Path | None) -> None:
     """Make an empty archive in DIRECTORY (default: -C, else the current folder)."""
-    from archive.store import init_archive  # noqa: PLC0415
+    from archive.store.folder import init_archive  # noqa: PLC0415
 
     root = directory if directory is not None else ctx.obj["root"]
     init_archive(root)
@@ -93,12 +93,12 @@ def import_(
     ids, and a file that changes nothing records nothing.
     """
     if update:
-        from archive.cli_update import run_update  # noqa: PLC0415
+        from archive.cli.update import run_update  # noqa: PLC0415
 
         run_update(ctx, files, slug, sources, by, summary, expect_rev)
         return
-    from archive.importer import article_changes, read_article, slug_for  # noqa: PLC0415
-    from archive.log import PendingRevision, append_revisions  # noqa: PLC0415
+    from archive.ingest.importer import article_changes, read_article, slug_for  # noqa: PLC0415
+    from archive.saved.appending import PendingRevision, append_revisions  # noqa: PLC0415
     from events.errors import Conflict  # noqa: PLC0415
     from events.source import Source  # noqa: PLC0415
 
@@ -221,9 +221,9 @@ def append(
       --prefer FACT [--reason TEXT]                        show that claim of its field instead
       --events FILE                                        a batch of changes, JSON lines
     """
-    from archive import editing  # noqa: PLC0415
-    from archive.batch import read_batch, resolve_batch  # noqa: PLC0415
-    from archive.log import PendingRevision, append_revisions  # noqa: PLC0415
+    from archive.ingest import editing  # noqa: PLC0415
+    from archive.ingest.batch import read_batch, resolve_batch  # noqa: PLC0415
+    from archive.saved.appending import PendingRevision, append_revisions  # noqa: PLC0415
 
     chosen = [
         name
@@ -329,7 +329,7 @@ def build(ctx: click.Context, out: Path | None, at: str | None) -> None:
     And the web pages: views/index.html, and per record index.html (the article), timeline.html,
     sources.html, history.html, blame.html and diff-REV.html for its latest revisions.
     """
-    from archive.build_views import build_views  # noqa: PLC0415
+    from archive.web.build_views import build_views  # noqa: PLC0415
 
     state = common.state_at(ctx, at)
     found = common.open_archive(ctx)
@@ -384,7 +384,7 @@ def records(ctx: click.Context, fmt: str, at: str | None) -> None:
 @click.pass_context
 def log(ctx: click.Context, record: str | None, author: str | None, since: str | None, until: str | None, fmt: str) -> None:
     """List the revisions, newest first (only those touching RECORD, if given, by --by, in --since..--until)."""
-    from archive.log_filter import parse_bound, select  # noqa: PLC0415
+    from archive.cli.log_filter import parse_bound, select  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
 
     log_file = common.open_archive(ctx).log
@@ -454,4 +454,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Commands of later topics live in their own modules and register on import.
-from archive import cli_history, cli_integrity, cli_watch, cli_web  # noqa: E402, F401
+from archive.cli import history, integrity, watch, web  # noqa: E402, F401

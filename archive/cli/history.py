@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from archive import cli_common as common
-from archive.cli import cli
-from archive.cli_common import REV_HELP
+from archive.cli import common as common
+from archive.cli.main import cli
+from archive.cli.common import REV_HELP
 from events.errors import ArchiveError, DamagedLog, InvalidInput, UnknownName
 
 if TYPE_CHECKING:
@@ -118,9 +118,9 @@ def diff(ctx: click.Context, record: str, rev_a: str, rev_b: str | None, fmt: st
     A and B: a revision number, HEAD, HEAD~k, or an ISO 8601 time (the last
     revision at or before it). A must not come after B.
     """
-    from archive.head import read_head  # noqa: PLC0415
-    from archive.record_log import record_revisions  # noqa: PLC0415
-    from archive.revisions import resolve_revision  # noqa: PLC0415
+    from archive.store.head import read_head  # noqa: PLC0415
+    from archive.store.record_log import record_revisions  # noqa: PLC0415
+    from archive.store.revisions import resolve_revision  # noqa: PLC0415
     from projections.diff import diff_json, diff_records  # noqa: PLC0415
     from projections.replay import capture  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
@@ -294,8 +294,8 @@ def blame(ctx: click.Context, record: str, at: str | None, fmt: str) -> None:
 def history(ctx: click.Context, record: str, fact: str, fmt: str, color: bool | None) -> None:
     """Every version of FACT of RECORD: each revision that added, revised, moved, ranked or retracted it, with
     who, when, the words (diffed against the version before), the date and the sources."""
-    from archive.head import read_head  # noqa: PLC0415
-    from archive.record_log import record_revisions  # noqa: PLC0415
+    from archive.store.head import read_head  # noqa: PLC0415
+    from archive.store.record_log import record_revisions  # noqa: PLC0415
     from projections.history import fact_history, history_json  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
     from projections.words import word_diff  # noqa: PLC0415

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from archive.dates import find_when
-from archive.placement import BodyTarget, NewIds, plan_body
+from archive.ingest.dates import find_when
+from archive.ingest.placement import BodyTarget, NewIds, plan_body
 from events.errors import Conflict, InvalidInput, UnknownName
 from events.ids import KIND_PREFIX, next_fact_id
 from events.model import (

@@ -31,7 +31,7 @@ def out(text: str) -> None:
 
 def open_archive(ctx: click.Context) -> Any:
     """The archive -C names; refuses a folder that is not one."""
-    from archive.store import find_archive  # noqa: PLC0415
+    from archive.store.folder import find_archive  # noqa: PLC0415
 
     return find_archive(ctx.obj["root"])
 
@@ -65,8 +65,8 @@ def state_at(ctx: click.Context, at: str | None) -> Any:
 
     Starts from the checkpoint in ``.archive/`` when it still matches the log, and reads only the lines after it.
     """
-    from archive.checkpoint import load_state  # noqa: PLC0415
-    from archive.revisions import resolve_revision  # noqa: PLC0415
+    from archive.saved.checkpoint import load_state  # noqa: PLC0415
+    from archive.store.revisions import resolve_revision  # noqa: PLC0415
 
     found = open_archive(ctx)
     until = None if at is None else resolve_revision(at, found.log)
@@ -83,13 +83,13 @@ def record_at(ctx: click.Context, slug: str, at: str | None) -> Any:
     used; else from the whole state (``state_at``), after which the record files are written anew.
     """
     if at is None:
-        from archive.record_cache import load_records, rebuild_if_free  # noqa: PLC0415
+        from archive.saved.record_cache import load_records, rebuild_if_free  # noqa: PLC0415
 
         found = open_archive(ctx)
         partial = load_records(found, [slug], warn=warn)
         if partial is not None and slug in partial.state.records:
             return partial.state.records[slug]
-        from archive.checkpoint import load_state  # noqa: PLC0415
+        from archive.saved.checkpoint import load_state  # noqa: PLC0415
 
         state, tail = load_state(found, warn=warn)
         if partial is None and tail is not None:

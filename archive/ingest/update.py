@@ -23,10 +23,10 @@ from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from itertools import pairwise
 
-from archive.article_text import ParsedArticle
-from archive.dates import find_when
-from archive.placement import BodyTarget, FieldTarget, NewIds, plan_body, plan_infobox
-from archive.sentences import split_sentences
+from archive.ingest.article_text import ParsedArticle
+from archive.ingest.dates import find_when
+from archive.ingest.placement import BodyTarget, FieldTarget, NewIds, plan_body, plan_infobox
+from archive.ingest.sentences import split_sentences
 from events.errors import ArchiveError, Conflict, InvalidInput
 from events.model import Change, RecordRevised, TitleRevised, stamp
 from events.source import Source

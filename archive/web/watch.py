@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from archive.checkpoint import (
+from archive.saved.checkpoint import (
     CHECKPOINT_EVERY,
     KEY_SIZE,
     Loaded,
@@ -44,10 +44,10 @@ from archive.checkpoint import (
     open_reader,
     save_checkpoint,
 )
-from archive.log import Tail, fold
-from archive.store import Archive
-from archive.view_manifest import MANIFEST, Entries, folder_stamp, read_manifest, write_manifest
-from archive.views_out import write_index, write_record
+from archive.store.log import Tail, fold
+from archive.store.folder import Archive
+from archive.web.view_manifest import MANIFEST, Entries, folder_stamp, read_manifest, write_manifest
+from archive.web.views_out import write_index, write_record
 from events.codec import line_hash
 from events.errors import DamagedLog
 from projections.state import ArchiveState, Revision
@@ -527,7 +527,7 @@ def _detached(record: Any) -> Any:
 def _witness_name() -> str:
     """The name of the head witness in ``.archive/`` (written after every append)."""
     try:
-        from archive.head import HEAD_NAME  # noqa: PLC0415 - where the witness is installed
+        from archive.store.head import HEAD_NAME  # noqa: PLC0415 - where the witness is installed
     except ImportError:  # pragma: no cover
         return "head.json"
     return HEAD_NAME

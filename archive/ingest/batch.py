@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from archive.editing import new_id
+from archive.ingest.editing import new_id
 from events.codec import GENESIS
 from events.errors import ArchiveError, Conflict, InvalidInput
 from events.model import CHANGE_TYPES, Change, Stamp, change_adapter, stamp

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from archive.article_text import ParsedArticle, parse_article
-from archive.dates import find_when
-from archive.sentences import split_sentences
+from archive.ingest.article_text import ParsedArticle, parse_article
+from archive.ingest.dates import find_when
+from archive.ingest.sentences import split_sentences
 from events.errors import InvalidInput
 from events.ids import is_slug, next_fact_id
 from events.model import (

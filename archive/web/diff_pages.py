@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive.log import LogReader, Tail
-from archive.store import Archive
-from archive.views_out import write_atomic
+from archive.store.log import LogReader, Tail
+from archive.store.folder import Archive
+from archive.web.views_out import write_atomic
 from events.errors import ArchiveError, DamagedLog
 from projections.diff import RecordCapture, capture_record, diff_captures
 from projections.fold import apply_revision

@@ -1,0 +1,1 @@
+"""Article text into events: parsing, sentences, dates, import, update, editing, batches."""

@@ -1,0 +1,1 @@
+"""Derived state saved beside the log (checkpoints, per-record states), proven against the log before use."""

@@ -1,0 +1,1 @@
+"""The log port and its adapters, the head witness, verify and recover: the store knows nothing above it."""

@@ -1,0 +1,1 @@
+"""Views on disk, build, watch and serve."""

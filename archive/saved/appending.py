@@ -34,13 +34,16 @@ class PendingRevision:
 
     changes: list[Change]
     summary: str | None = None
+    by: str | None = None
+    """Who records this revision, when it is not the ``by`` of the whole append (a group commit of several authors)."""
 
 
 def _check_stamp_text(by: str, pending: list[PendingRevision]) -> None:
-    try:
-        check_line(by, limit=200)
-    except ValueError as exc:
-        raise InvalidInput(f"The author {by[:60]!r} (--by, else $ARCHIVE_USER): {exc}.") from exc
+    for author in {by, *(p.by for p in pending if p.by is not None)}:
+        try:
+            check_line(author, limit=200)
+        except ValueError as exc:
+            raise InvalidInput(f"The author {author[:60]!r} (--by, else $ARCHIVE_USER): {exc}.") from exc
     for revision in pending:
         if revision.summary is not None:
             try:
@@ -117,7 +120,7 @@ def append_revisions(
                         seq=seq,
                         rev=rev,
                         at=at,
-                        by=by,
+                        by=revision.by or by,
                         prev=prev,
                         end=True if index == last else None,
                         summary=revision.summary if index == last else None,

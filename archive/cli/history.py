@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from archive.cli import common as common
-from archive.cli.main import cli
+from archive.cli import common
 from archive.cli.common import REV_HELP
+from archive.cli.main import cli
 from events.errors import ArchiveError, DamagedLog, InvalidInput, UnknownName
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from archive.cli import common as common
+from archive.cli import common
 from archive.cli.main import cli
 
 __all__ = ["recover", "verify"]

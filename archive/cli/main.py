@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from archive.cli import common as common
+from archive.cli import common
 from archive.cli.common import REV_HELP
 from events.errors import ArchiveError, InvalidInput, UsageError
 

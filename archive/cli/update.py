@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from archive.cli import common as common
+from archive.cli import common
 from events.errors import InvalidInput, UnknownName, UsageError
 
 __all__ = ["run_update"]
@@ -28,8 +28,8 @@ def run_update(
 ) -> None:
     """Record, for each file, one revision of the record it edits holding only what changed; say so when nothing did."""
     from archive.ingest.importer import read_article, slug_for  # noqa: PLC0415
-    from archive.saved.appending import PendingRevision, append_revisions  # noqa: PLC0415
     from archive.ingest.update import UpdatePlan, plan_update  # noqa: PLC0415
+    from archive.saved.appending import PendingRevision, append_revisions  # noqa: PLC0415
     from events.source import Source  # noqa: PLC0415
 
     if slug is not None and len(files) > 1:

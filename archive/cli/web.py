@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from archive.cli import common as common
+from archive.cli import common
 from archive.cli.main import cli
 from events.errors import ArchiveError, Conflict
 

@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from archive.store.head import read_head
 from archive.store import faults
-from archive.store.log import LogReader, locked
 from archive.store.folder import Archive, fsync_dir
+from archive.store.head import read_head
+from archive.store.log import LogReader, locked
 from events.errors import ArchiveError, DamagedLog
 
 __all__ = ["QUARANTINE", "Recovery", "recover_log"]

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from archive.web.diff_pages import DiffPages, wanted_pages
 from archive.store.folder import Archive
+from archive.web.diff_pages import DiffPages, wanted_pages
 from archive.web.views_out import write_views
 from projections.state import ArchiveState
 

@@ -13,9 +13,9 @@ import orjson
 import pytest
 
 from archive.cli.main import main
+from archive.store.folder import Archive
 from archive.store.head import read_head
 from archive.store.log import LogReader, replay
-from archive.store.folder import Archive
 from events.codec import line_hash
 from events.errors import DamagedLog
 from events.model import CHANGE_TYPES

@@ -238,9 +238,9 @@ def test_an_append_shows_up_in_the_open_page_without_a_reload(page: Any, tmp_pat
 
 def test_a_rebuild_reloads_the_open_page(page: Any, tmp_path: Path) -> None:
     """The same path with a stand-in for the watch loop: rebuild the views, then report it to the server."""
+    from archive.store.folder import find_archive  # noqa: PLC0415
     from archive.store.log import replay  # noqa: PLC0415
     from archive.web.serve import LiveReload, ViewServer  # noqa: PLC0415
-    from archive.store.folder import find_archive  # noqa: PLC0415
     from archive.web.views_out import write_views  # noqa: PLC0415
 
     root = _copy(tmp_path / "derna")

@@ -133,8 +133,9 @@ def import_(
                 )
         return [PendingRevision(changes, summary or f"Import {path.name}") for path, _, changes in plans]
 
+    found = common.open_archive(ctx)
     written = append_revisions(
-        common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=list(seen)
+        found, build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=list(seen), sign=common.signer(found)
     )
     for (path, name, changes), revision in zip(plans, written, strict=True):
         click.echo(f"Imported {path} as record '{name}': revision {revision.rev}, {len(changes) - 1} facts.")
@@ -294,8 +295,9 @@ def append(
             changes = editing.add_sentence(rec, section=place, text=text, when=when_value, paragraph=paragraph, sources=cited)  # type: ignore[arg-type]
         return [PendingRevision(changes, summary)]
 
+    found = common.open_archive(ctx)
     [revision] = append_revisions(
-        common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=[record]
+        found, build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=[record], sign=common.signer(found)
     )
     click.echo(f"Recorded revision {revision.rev} of '{record}': {revision.events} event{'s' if revision.events != 1 else ''}.")
 
@@ -454,4 +456,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Commands of later topics live in their own modules and register on import.
-from archive.cli import history, integrity, watch, web  # noqa: E402, F401
+from archive.cli import history, integrity, proofs, watch, web  # noqa: E402, F401

@@ -396,6 +396,9 @@ def log(ctx: click.Context, record: str | None, author: str | None, since: str |
     if record is not None:
         common.get_record(state, record, None)
     revisions = select(reversed(state.revisions), record=record, by=author, since=low, until=high)
+    from archive.store.checkpoints import kept_checkpoints  # noqa: PLC0415
+
+    covered = {kept.rev: kept.checkpoint.size for kept in kept_checkpoints(common.open_archive(ctx))}  # rev -> lines signed
     if fmt == "json":
         common.out(
             to_json(
@@ -407,6 +410,7 @@ def log(ctx: click.Context, record: str | None, author: str | None, since: str |
                         "summary": r.summary,
                         "events": r.events,
                         "records": list(r.records),
+                        "checkpoint": covered.get(r.rev),
                     }
                     for r in revisions
                 ]
@@ -415,6 +419,8 @@ def log(ctx: click.Context, record: str | None, author: str | None, since: str |
         return
     for r in revisions:
         when = r.at.strftime("%Y-%m-%d %H:%M:%SZ")
+        if r.rev in covered:
+            common.out(f"-- checkpoint of {covered[r.rev]:,} lines: covers revisions 1-{r.rev}\n")
         common.out(
             f"r{r.rev}  {when}  {r.by}  {', '.join(r.records)}  ({r.events} event{'s' if r.events != 1 else ''})  {r.summary or ''}".rstrip()
             + "\n"

@@ -410,8 +410,8 @@ def log(ctx: click.Context, record: str | None, author: str | None, since: str |
                         "summary": r.summary,
                         "events": r.events,
                         "records": list(r.records),
-                        "checkpoint": covered.get(r.rev),
                     }
+                    | ({"checkpoint": covered[r.rev]} if r.rev in covered else {})
                     for r in revisions
                 ]
             )

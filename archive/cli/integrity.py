@@ -81,8 +81,7 @@ def verify(ctx: click.Context, fmt: str, against: str | None, public: str | None
         if "against" not in extra:
             common.out(
                 "The chain shows no line was changed, removed or reordered since it was written; it cannot show a history "
-                "rewritten whole with a recomputed chain and witness: only a checkpoint kept elsewhere can "
-                "('archive verify --against CHECKPOINT').\n"
+                "rewritten whole with a recomputed chain and witness: only a checkpoint kept elsewhere can.\n"
             )
 
 

@@ -347,6 +347,9 @@ class Stamp(BaseModel):
     """Set on the last event of a revision: the revision is whole."""
     summary: Reason | None = None
     """The revision's edit summary, on its last event."""
+    sig: Annotated[str, Field(pattern=r"^[0-9a-f]{16}:[A-Za-z0-9+/]{86}==$")] | None = None
+    """On the last event of a revision signed by its author: the author's key id and Ed25519 signature over the
+    revision's lines without this field (``archive.store.signatures``). Lines written before it read unchanged."""
 
 
 def _stamped(change: type[Change]) -> type[Change]:
@@ -429,6 +432,6 @@ def event_adapter() -> FastAdapter:
 
 
 def stamp(change: Change, **stamp_fields: Any) -> Change:
-    """The event for ``change`` with the given stamp (seq, rev, at, by, prev, end, summary)."""
+    """The event for ``change`` with the given stamp (seq, rev, at, by, prev, end, summary, sig)."""
     cls = EVENTS[type(change)]
     return cls.model_validate({**change.model_dump(), **stamp_fields})

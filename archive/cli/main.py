@@ -133,8 +133,9 @@ def import_(
                 )
         return [PendingRevision(changes, summary or f"Import {path.name}") for path, _, changes in plans]
 
+    found = common.open_archive(ctx)
     written = append_revisions(
-        common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=list(seen)
+        found, build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=list(seen), sign=common.signer(found)
     )
     for (path, name, changes), revision in zip(plans, written, strict=True):
         click.echo(f"Imported {path} as record '{name}': revision {revision.rev}, {len(changes) - 1} facts.")
@@ -294,8 +295,9 @@ def append(
             changes = editing.add_sentence(rec, section=place, text=text, when=when_value, paragraph=paragraph, sources=cited)  # type: ignore[arg-type]
         return [PendingRevision(changes, summary)]
 
+    found = common.open_archive(ctx)
     [revision] = append_revisions(
-        common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=[record]
+        found, build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=[record], sign=common.signer(found)
     )
     click.echo(f"Recorded revision {revision.rev} of '{record}': {revision.events} event{'s' if revision.events != 1 else ''}.")
 
@@ -394,6 +396,9 @@ def log(ctx: click.Context, record: str | None, author: str | None, since: str |
     if record is not None:
         common.get_record(state, record, None)
     revisions = select(reversed(state.revisions), record=record, by=author, since=low, until=high)
+    from archive.store.checkpoints import kept_checkpoints  # noqa: PLC0415
+
+    covered = {kept.rev: kept.checkpoint.size for kept in kept_checkpoints(common.open_archive(ctx))}  # rev -> lines signed
     if fmt == "json":
         common.out(
             to_json(
@@ -406,6 +411,7 @@ def log(ctx: click.Context, record: str | None, author: str | None, since: str |
                         "events": r.events,
                         "records": list(r.records),
                     }
+                    | ({"checkpoint": covered[r.rev]} if r.rev in covered else {})
                     for r in revisions
                 ]
             )
@@ -413,6 +419,8 @@ def log(ctx: click.Context, record: str | None, author: str | None, since: str |
         return
     for r in revisions:
         when = r.at.strftime("%Y-%m-%d %H:%M:%SZ")
+        if r.rev in covered:
+            common.out(f"-- checkpoint of {covered[r.rev]:,} lines: covers revisions 1-{r.rev}\n")
         common.out(
             f"r{r.rev}  {when}  {r.by}  {', '.join(r.records)}  ({r.events} event{'s' if r.events != 1 else ''})  {r.summary or ''}".rstrip()
             + "\n"
@@ -454,4 +462,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Commands of later topics live in their own modules and register on import.
-from archive.cli import history, integrity, watch, web  # noqa: E402, F401
+from archive.cli import history, integrity, proofs, watch, web  # noqa: E402, F401

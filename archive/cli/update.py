@@ -71,7 +71,10 @@ def run_update(
 
     try:
         written = iter(
-            append_revisions(common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn)
+            append_revisions(
+                found := common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn,
+                sign=common.signer(found),
+            )
         )
     except _NothingToRecord:
         written = iter(())

@@ -160,10 +160,14 @@ def display_date(edtf: str, qualifier: str | None = None, inferred: str | None =
             words = edtf
         if words.startswith(("until ", "from ")) and prefix in ("until", "from", "since"):
             prefix = ""
+        if guessed and "[" not in words:
+            words = f"[{words}]"  # a form with no year of its own to bracket: the whole is marked
         text = f"{prefix} {words}" if prefix else words
         return DateDisplay(text, first.parts if first else None, last.parts if last else None, None, plain=False)
     point = _point(edtf, inferred=guessed)
     words = _marked(point, circa=circa)
+    if guessed and "[" not in words:
+        words = f"[{words}]"
     text = f"{prefix} {words}" if prefix else words
     plain = not prefix and not point.mark and point.kind == "date" and not guessed
     machine = edtf if plain and re.fullmatch(r"[0-9]{4}(?:-[0-9]{2}){0,2}", edtf) else None

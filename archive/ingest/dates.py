@@ -92,7 +92,7 @@ def _unnamed(pattern: str) -> str:
 _SIDE: Final = f"(?:{_unnamed(_MOD)})?(?:" + "|".join(_unnamed(pattern) for _, pattern in _SHAPES) + ")"
 _DASHES: Final = "-\u2010\u2011\u2012\u2013\u2014\u2015"  # hyphens, en dash, em dash, bar
 _SEP: Final = (
-    rf"(?:\s*[{_DASHES}]\s*|,?\s+(?:to|until|till|through|thru|and|or|&)\s+(?:the\s+)?)"
+    rf"(?:\s*[{_DASHES}]\s*|/|,?\s+(?:to|until|till|through|thru|and|or|&)\s+(?:the\s+)?)"
 )
 
 # One date expression: a side, or two sides joined by a range or list mark. It must not start inside a word or
@@ -113,7 +113,7 @@ _LEAD: Final = re.compile(
     rf"(?:{_W}(?P<prep>{_PREPS})\s+)?"
     rf"(?:{_W}(?P<circa>(?:or\s+)?(?:circa|around|about|approximately|roughly|sometime\s+(?:in|around)|ca?\.)\s*))?"
     rf"(?:{_W}(?P<the>the)\s+)?"
-    rf"(?:{_W}(?P<tod>(?:early\s+|late\s+)?(?:morning|afternoon|evening|night|dawn|daybreak)\s+of)\s+(?:the\s+)?)?"
+    rf"(?:{_W}(?P<tod>(?:early\s+|late\s+|small\s+)?(?:morning|afternoon|evening|night|dawn|daybreak|hours|morning\s+hours)\s+of)\s+(?:the\s+)?)?"
     rf"(?:{_W}(?P<wd>(?:mon|tues|wednes|thurs|fri|satur|sun)day),?\s+(?:the\s+)?)?"
     rf"(?:{_W}(?P<yw>years?)\s+)?"
     r"\Z",
@@ -298,7 +298,12 @@ def _parse_side(text: str) -> _Point | None:
 def _combine(left: _Point, right: _Point, sep: str) -> tuple[_Point, _Point] | None:
     """Fill the parts a range's sides share ("30-31 October 2020"), or None when they do not pair."""
     full = ("y", "my", "dmy", "dec", "cent", "season")
-    dash = sep[:1] in _DASHES
+    dash = sep[:1] in _DASHES or sep == "/"
+    if sep == "/":  # only a season of two years: "2015/16", "1990/1991"
+        if left.shape == "y" and right.shape == "y" and left.year is not None and right.year == left.year + 1:
+            return left, right
+        if not (left.shape == "y" and right.shape in ("d", "yy") and right.digits == 2):
+            return None
     if left.shape in full and right.shape in full:
         if left.shape == "y" and right.shape == "y" and left.era != right.era and right.era and right.year is not None:
             if right.year <= 0 and left.year is not None:  # "44-30 BC"
@@ -462,7 +467,7 @@ def _points(found: re.Match[str], prep: str | None) -> tuple[list[_Point], int, 
     combined = _combine(left, right, sep) if right is not None else None
     if combined is None:
         return [left], found.end("left"), ""
-    if sep[:1] in _DASHES or sep in _RANGE_WORDS:
+    if sep[:1] in _DASHES or sep in _RANGE_WORDS or sep == "/":
         return list(combined), found.end(), "range"
     if sep in _LIST_WORDS or sep == "or":
         a, b = combined
@@ -513,7 +518,7 @@ def _is_date(text: str, found: re.Match[str], lead: re.Match[str], prep: str | N
         return None
     if prep in ("by", "from", "to") and before in _CHANGE_VERBS:
         return None
-    if prep == "at":
+    if prep == "at" and not lead["the"]:
         return None
     if lead["yw"]:
         return "weak" if not _counted(text, end, prep=True) else None
@@ -536,6 +541,9 @@ def _is_date(text: str, found: re.Match[str], lead: re.Match[str], prep: str | N
             return "weak"
         if _standalone(text, start, end):
             return "strong"
+        dashed = found["sep"] is not None and found["sep"].strip()[:1] in _DASHES
+        if dashed and len(points) == 2 and all(point.year is not None and 1000 <= point.year <= 2100 for point in points):
+            return "weak"  # "He reigned 1154–1189."
         return None
     if _counted(text, end, prep=True):
         return None

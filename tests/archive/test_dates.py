@@ -300,6 +300,31 @@ FOOTNOTES: list[Case] = [
     ("The town (captured on 4 August 2011) was rebuilt.", None, "2011-08-04", "on"),
 ]
 
+REAL_ARTICLE_SHAPES: list[Case] = [
+    ("The population was 101,327 at the 2010 census.", None, "2010", "in"),
+    ("It had a population of 80,000 in 2006.", None, "2006", "in"),
+    ("NATO struck on 19 March 2011 under UN Security Council Resolution 1973.", None, "2011-03-19", "on"),
+    ("He reigned 1154–1189.", None, "1154/1189", None),
+    ("In 2015/16 the club was relegated.", None, "2015/2016", "in"),
+    ("The ship sank in the early hours of 15 April 1912.", None, "1912-04-15", "in"),
+    ("The earthquake struck at 05:46 on 17 January 1995.", None, "1995-01-17", "on"),
+    ("He died on 3 June 1989, aged 86.", None, "1989-06-03", "on"),
+    ("Its peak of 8,848 m was first climbed in 1953.", None, "1953", "in"),
+    ("Sales reached 1.2 million in 2019.", None, "2019", "in"),
+    ("The record of 2000 was broken in 2005.", None, "2005", "in"),
+    ("He scored 1000 runs in 1930.", None, "1930", "in"),
+    ("Elections were held on 7 July 2012, the first since 1952.", None, "2012-07-07", "on"),
+    ("The population rose from 1500 to 2000.", None, None, None),
+    ("The company's revenue in FY2019 was $2 billion.", None, None, None),
+    ("On 9/11, terrorists attacked.", None, None, None),
+    ("The festival is held every year in July.", None, None, None),
+    ("Its 1,200 inhabitants fled.", None, None, None),
+    ("Around 1,500 people died.", None, None, None),
+    ("In the late 19th century, the town grew rapidly.", None, "1867/1900", "in"),
+    ("In the 1st century AD, the city flourished.", None, "0001/0100", "in"),
+    ("The site was occupied c. 3000 BC.", None, "-2999~", "circa"),
+]
+
 FAMILIES: dict[str, list[Case]] = {
     "bundled": BUNDLED,
     "points": POINTS,
@@ -315,6 +340,7 @@ FAMILIES: dict[str, list[Case]] = {
     "names": NAMES,
     "not dates": NOT_DATES,
     "footnotes": FOOTNOTES,
+    "real article shapes": REAL_ARTICLE_SHAPES,
 }
 CASES: list[Case] = [case for cases in FAMILIES.values() for case in cases]
 

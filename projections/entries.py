@@ -34,6 +34,8 @@ class TimelineRow:
     sources: tuple[Source, ...]
     section: str | None
     """The heading it stands under; None in the lead."""
+    inferred: str | None = None
+    """What of the date was taken from the story, not the text ("year"); None: the text states it all."""
 
 
 @dataclass(slots=True, frozen=True)

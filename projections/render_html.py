@@ -195,7 +195,7 @@ def article_page(record: RecordState) -> str:
 def timeline_page(record: RecordState) -> str:
     """The dated facts, earliest first, each date in the words its precision allows."""
     numbers = _numbers(record)
-    entries = [_Entry(row, display_date(row.date, row.qualifier)) for row in timeline_rows(record)]
+    entries = [_Entry(row, display_date(row.date, row.qualifier, row.inferred)) for row in timeline_rows(record)]
     return render_page(
         "timeline.html",
         page=_page(record, "timeline.html", "Timeline"),

@@ -17,6 +17,7 @@ from projections.render_timelinejs import render_timelinejs
 from projections.sources import source_rows, visible_facts
 from projections.state import RecordState
 from projections.timeline import timeline_rows
+from projections.timeline_display import display_date
 
 __all__ = ["BUILD_FILES", "FORMATS", "VIEWS", "View", "render_view", "to_json"]
 
@@ -39,7 +40,8 @@ def to_json(data: object) -> str:
 
 
 def _dates(row: TimelineRow) -> str:
-    return row.date if row.qualifier is None else f"{row.qualifier} {row.date}"
+    """The date as people read it ("by Sept 2017", "c. Oct 1975", "4 Aug [2011]"); the JSON view keeps the EDTF."""
+    return display_date(row.date, row.qualifier, row.inferred).text
 
 
 def _sources_label(sources: tuple[Source, ...]) -> str:

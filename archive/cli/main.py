@@ -118,7 +118,7 @@ def import_(
             )
         seen[name] = path
         cited = given or (Source(title=path.name),)
-        plans.append((path, name, article_changes(article, name, cited, str(path))))
+        plans.append((path, name, article_changes(article, name, cited, str(path), warn=common.warn)))
         if bar is not None:
             bar.update(1)
     if bar is not None:
@@ -276,9 +276,9 @@ def append(
         rec = common.get_record(state, record, None)
         place = None if lead else section
         if batch is not None:
-            changes = resolve_batch(batch[0], rec, cited, batch[1])
+            changes = resolve_batch(batch[0], rec, cited, batch[1], warn=common.warn)
         elif revise is not None:
-            changes = editing.revise(rec, fact_id=revise, text=text, when=when_value, sources=cited)  # type: ignore[arg-type]
+            changes = editing.revise(rec, fact_id=revise, text=text, when=when_value, sources=cited, warn=common.warn)  # type: ignore[arg-type]
         elif retract is not None:
             changes = editing.retract(rec, fact_id=retract, reason=reason, sources=cited)
         elif move is not None:
@@ -290,9 +290,11 @@ def append(
         elif remove_infobox is not None:
             changes = editing.remove_infobox(rec, key=remove_infobox, reason=reason, sources=cited)
         elif item is not None:
-            changes = editing.add_item(rec, section=place, text=item, sources=cited)
+            changes = editing.add_item(rec, section=place, text=item, sources=cited, warn=common.warn)
         else:
-            changes = editing.add_sentence(rec, section=place, text=text, when=when_value, paragraph=paragraph, sources=cited)  # type: ignore[arg-type]
+            changes = editing.add_sentence(
+                rec, section=place, text=text, when=when_value, paragraph=paragraph, sources=cited, warn=common.warn
+            )  # type: ignore[arg-type]
         return [PendingRevision(changes, summary)]
 
     found = common.open_archive(ctx)

@@ -61,7 +61,9 @@ def run_update(
                     f"{path}: record '{name}' does not exist, so it cannot be updated.",
                     hint=f"Import it without --update to make it, or name the record with --record (records: {known}).",
                 )
-            plan = plan_update(record, article, text, sources=given or (Source(title=path.name),), name=str(path))
+            plan = plan_update(
+                record, article, text, sources=given or (Source(title=path.name),), name=str(path), warn=common.warn
+            )
             plans.append(plan)
             if plan.changes:
                 pending.append(PendingRevision(plan.changes, summary or f"Update from {path.name}"))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
 
 from archive.cli import common as common
 from archive.cli.main import cli
+from events.errors import DamagedLog
 
 __all__ = ["recover", "verify"]
 
@@ -23,7 +27,9 @@ def verify(ctx: click.Context, fmt: str) -> None:
     hash chain, end marks, references (no revision or retraction of an
     unknown fact, no event for an unknown record), and that the last line an
     append wrote (.archive/head.json) is there unchanged. Reads the log once,
-    streaming: it works on logs larger than memory.
+    streaming: it works on logs larger than memory. Then checks every archived
+    copy of a source (captures/sha256/...) against the hash its event
+    recorded, and names a missing or altered one (exit 4).
     """
     from archive.store.verify import verify_log  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
@@ -33,21 +39,69 @@ def verify(ctx: click.Context, fmt: str) -> None:
     report = verify_log(found, progress=bar.update if bar is not None else None)
     if bar is not None:
         bar.render_finish()
+    problems, checked = ([], 0) if not report.ok else _check_captures(found)
     if fmt == "json":
-        common.out(to_json(report.as_json()))
+        data = report.as_json()
+        data["captures"] = {"checked": checked, "problems": [_problem_json(found, p) for p in problems]}
+        common.out(to_json({**data, "ok": data["ok"] and not problems}))
     if not report.ok:
         raise report.error()
+    if problems:
+        raise DamagedLog(
+            "; ".join(_problem_text(found, p) for p in problems) + ".",
+            hint="Restore the file from a backup: its name is its SHA-256, so any copy of it will do.",
+        )
     if fmt == "text":
         records = f"{report.records} record{'s' if report.records != 1 else ''}"
         common.out(
             f"{report.file} is sound: {report.lines} lines, {report.revisions} revisions, {records}, {report.bytes} bytes; "
             f"the hash chain holds to line {report.lines} (head {report.head[:12]}).\n"
         )
+        if checked:
+            common.out(f"{checked} archived cop{'y' if checked == 1 else 'ies'} of sources checked against their hashes: as captured.\n")
         if not report.witness and report.lines:
             common.warn(
                 "no .archive/head.json (the log was copied without it, or no append wrote it yet): "
                 "a change to the last line alone could not be checked."
             )
+
+
+def _check_captures(found: Any) -> tuple[list[tuple[Any, list[tuple[str, int]]]], int]:
+    """The stored captures the log names that are missing or altered, each with the records and revisions
+    that recorded it; and how many were checked."""
+    from archive.saved.checkpoint import load_state  # noqa: PLC0415
+    from archive.store.captures import check_captures  # noqa: PLC0415
+
+    state, _ = load_state(found, warn=common.warn)
+    named: dict[str, list[tuple[str, int]]] = {}
+    for slug, record in state.records.items():
+        for kept in record.captures.values():
+            for capture in kept:
+                named.setdefault(capture.warc, []).append((slug, capture.rev))
+    problems = check_captures(found.root, named)
+    return [(p, named[p.sha256]) for p in problems], len(named)
+
+
+def _shown(found: Any, path: Path) -> str:
+    return str(path.relative_to(found.root)) if path.is_relative_to(found.root) else str(path)
+
+
+def _problem_text(found: Any, item: tuple[Any, list[tuple[str, int]]]) -> str:
+    problem, where = item
+    by = ", ".join(f"'{slug}' r{rev}" for slug, rev in where)
+    what = "is missing" if problem.problem == "missing" else f"has been altered (its bytes hash to {problem.actual})"
+    return f"the archived copy {_shown(found, problem.path)} {what}; recorded for {by}"
+
+
+def _problem_json(found: Any, item: tuple[Any, list[tuple[str, int]]]) -> dict[str, Any]:
+    problem, where = item
+    return {
+        "file": _shown(found, problem.path),
+        "sha256": problem.sha256,
+        "problem": problem.problem,
+        "actual": problem.actual,
+        "records": [{"record": slug, "rev": rev} for slug, rev in where],
+    }
 
 
 @cli.command()

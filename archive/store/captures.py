@@ -13,10 +13,11 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CAPTURES_DIR", "CaptureProblem", "capture_path", "check_capture", "open_capture", "put_capture"]
+__all__ = ["CAPTURES_DIR", "CaptureProblem", "capture_path", "check_capture", "check_captures", "open_capture", "put_capture"]
 
 CAPTURES_DIR = "captures"
 """The folder, in the archive folder, that holds every stored capture."""
@@ -107,3 +108,8 @@ def _file_hash(path: Path) -> str:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def check_captures(root: Path, hashes: Iterable[str]) -> list[CaptureProblem]:
+    """Every capture named in ``hashes`` that is missing or altered, each named once, in the order given."""
+    return [problem for sha256 in dict.fromkeys(hashes) if (problem := check_capture(root, sha256)) is not None]

@@ -18,18 +18,22 @@ from projections.sources import source_rows, visible_facts
 from projections.state import Capture, RecordState
 from projections.timeline import timeline_rows
 
-__all__ = ["BUILD_FILES", "FORMATS", "VIEWS", "View", "capture_json", "capture_line", "render_view", "to_json"]
+__all__ = ["BUILD_FILES", "FORMATS", "VIEWS", "View", "capture_json", "capture_line", "render_view", "source_json", "to_json"]
 
 FORMATS = ("text", "markdown", "json")
 
 
-def _source_json(source: Source) -> dict[str, Any]:
-    return source.model_dump()
+def source_json(source: Source) -> dict[str, Any]:
+    """A source in its full JSON shape (absent fields null); ``sha256`` only for a stored local document."""
+    data = source.model_dump()
+    if data["sha256"] is None:
+        del data["sha256"]
+    return data
 
 
 def _default(value: object) -> object:
     if isinstance(value, Source):
-        return _source_json(value)
+        return source_json(value)
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
@@ -182,7 +186,7 @@ def capture_json(capture: Capture) -> dict[str, Any]:
 def _row(row: InfoboxRow | TimelineRow | SourceRow | FactRow) -> dict[str, Any]:
     if isinstance(row, SourceRow):
         return {
-            **_source_json(row.source),
+            **source_json(row.source),
             "facts": list(row.facts),
             "captures": [capture_json(c) for c in row.captures],
             "drift": row.drift,

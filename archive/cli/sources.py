@@ -181,7 +181,7 @@ def sources(ctx: click.Context, check_quotes: bool, fmt: str) -> None:
         return
     from archive.saved.checkpoint import load_state  # noqa: PLC0415
     from projections.sources import source_rows  # noqa: PLC0415
-    from projections.views import capture_json, capture_line, to_json  # noqa: PLC0415
+    from projections.views import capture_json, capture_line, source_json, to_json  # noqa: PLC0415
 
     found = common.open_archive(ctx)
     slug = ctx.meta.get("sources.record")
@@ -197,7 +197,7 @@ def sources(ctx: click.Context, check_quotes: bool, fmt: str) -> None:
         rows = [
             {
                 "record": s,
-                **row.source.model_dump(),
+                **source_json(row.source),
                 "facts": list(row.facts),
                 "captures": [capture_json(c) for c in row.captures],
                 "drift": row.drift,

@@ -312,7 +312,7 @@ def test_a_local_document_is_stored_with_its_custody(derna: Path, ok: Run, tmp_p
     assert event["sha256"] == hashlib.sha256(report.read_bytes()).hexdigest()
     assert event["content_type"] == "text/plain"
     assert str(report.resolve()) in event["address"]
-    [row] = [r for r in _sources(ok, derna) if r["sha256"]]
+    [row] = [r for r in _sources(ok, derna) if r.get("sha256")]
     assert row["title"] == "report.txt" and row["sha256"] == event["sha256"] and row["facts"] == ["s13"]
     data = (derna / "captures" / "sha256" / event["warc"][:2] / f"{event['warc']}.warc.gz").read_bytes()
     [payload] = [r.content_stream().read() for r in ArchiveIterator(io.BytesIO(data)) if r.rec_type == "resource"]

@@ -31,19 +31,24 @@ def verify(ctx: click.Context, fmt: str) -> None:
     copy of a source (captures/sha256/...) against the hash its event
     recorded, and names a missing or altered one (exit 4).
     """
+    from archive.saved.audit import audit_saved_states  # noqa: PLC0415
+    from archive.store.folder import open_log  # noqa: PLC0415
     from archive.store.verify import verify_log  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
 
     found = common.open_archive(ctx)
-    bar = common.progress(found.log.stat().st_size, "Verifying")
+    bar = common.progress(open_log(found).size(), "Verifying")
     report = verify_log(found, progress=bar.update if bar is not None else None)
     if bar is not None:
         bar.render_finish()
-    problems, checked = ([], 0) if not report.ok else _check_captures(found)
+    saved = audit_saved_states(found, report.state) if report.state is not None else []
+    problems, checked = _check_captures(found, report.state) if report.ok and report.state is not None else ([], 0)
     if fmt == "json":
         data = report.as_json()
         data["captures"] = {"checked": checked, "problems": [_problem_json(found, p) for p in problems]}
-        common.out(to_json({**data, "ok": data["ok"] and not problems}))
+        common.out(to_json({**data, "ok": data["ok"] and not problems, "saved_states": saved}))
+    for problem in saved:
+        common.warn(problem)
     if not report.ok:
         raise report.error()
     if problems:
@@ -61,18 +66,20 @@ def verify(ctx: click.Context, fmt: str) -> None:
             common.out(f"{checked} archived cop{'y' if checked == 1 else 'ies'} of sources checked against their hashes: as captured.\n")
         if not report.witness and report.lines:
             common.warn(
-                "no .archive/head.json (the log was copied without it, or no append wrote it yet): "
-                "a change to the last line alone could not be checked."
+                "no .archive/head.json (the log was copied without it, or no append wrote it yet): a change to the "
+                "last line alone, or whole revisions lost from the end, cannot be seen."
             )
+        common.out(
+            "The chain shows no line was changed, removed or reordered since it was written; it cannot show a history "
+            "rewritten whole with a recomputed chain and witness: only a checkpoint kept elsewhere can.\n"
+        )
 
 
-def _check_captures(found: Any) -> tuple[list[tuple[Any, list[tuple[str, int]]]], int]:
-    """The stored captures the log names that are missing or altered, each with the records and revisions
-    that recorded it; and how many were checked."""
-    from archive.saved.checkpoint import load_state  # noqa: PLC0415
+def _check_captures(found: Any, state: Any) -> tuple[list[tuple[Any, list[tuple[str, int]]]], int]:
+    """The stored captures the log (folded by verify into ``state``) names that are missing or altered, each
+    with the records and revisions that recorded it; and how many were checked."""
     from archive.store.captures import check_captures  # noqa: PLC0415
 
-    state, _ = load_state(found, warn=common.warn)
     named: dict[str, list[tuple[str, int]]] = {}
     for slug, record in state.records.items():
         for kept in record.captures.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from events.source import Source
+from projections.state import Capture
 
 __all__ = ["FactRow", "InfoboxRow", "SourceRow", "TimelineRow"]
 
@@ -44,6 +45,11 @@ class SourceRow:
 
     source: Source
     facts: tuple[str, ...]
+    captures: tuple[Capture, ...] = ()
+    """The kept copies of it, oldest first."""
+    drift: str | None = None
+    """Since it was first kept: ``unchanged``, ``changed`` (its text differs now), ``gone`` (the last try got an
+    error or no answer); None when it has no copy."""
 
 
 @dataclass(slots=True, frozen=True)

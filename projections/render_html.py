@@ -16,7 +16,7 @@ from projections.blame import BlameLine, BlamePiece, blame_lines
 from projections.diff import RecordDiff
 from projections.entries import TimelineRow
 from projections.layout import Block, blocks
-from projections.sources import source_rows
+from projections.sources import drifted_facts, source_rows
 from projections.state import ArchiveState, Fact, RecordState, Revision
 from projections.timeline import timeline_rows
 from projections.timeline_display import DateDisplay, display_date
@@ -189,6 +189,7 @@ def article_page(record: RecordState) -> str:
         blocks=_body_blocks(record),
         cites=cites,
         sources=source_rows(record),
+        drifted=drifted_facts(record),
     )
 
 

@@ -179,6 +179,15 @@ def import_(
     help="A batch of changes as JSON lines ('-': stdin), one revision.",
 )
 @click.option("--source", "sources", multiple=True, help="A URL, a citation, or a JSON Source object; repeatable; required.")
+@click.option(
+    "--source-file",
+    "source_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A local document (a PDF, a photo, a report) as a source: stored in the archive, hashed, with its custody record.",
+)
+@click.option("--capture", "capture_now", is_flag=True, help="Keep a copy of every --source URL first (see 'archive capture').")
+@click.option("--allow-private", is_flag=True, help="With --capture: allow private and loopback addresses.")
 @click.option("--by", help="Who records this (default: $ARCHIVE_USER, else your login name).")
 @click.option("--summary", help="The edit summary.")
 @click.option("--expect-rev", type=int, help="Refuse (exit 3) unless the archive is still at this revision.")
@@ -203,6 +212,9 @@ def append(
     prefer: str | None,
     events_file: Any,
     sources: tuple[str, ...],
+    source_files: tuple[Path, ...],
+    capture_now: bool,
+    allow_private: bool,
     by: str | None,
     summary: str | None,
     expect_rev: int | None,
@@ -221,6 +233,11 @@ def append(
       --infobox KEY=VALUE --alternative                    another source's value, kept, not shown
       --prefer FACT [--reason TEXT]                        show that claim of its field instead
       --events FILE                                        a batch of changes, JSON lines
+
+    \b
+    --capture keeps a copy of each --source URL in the same revision;
+    --source-file PATH cites a local document, stored and hashed. A quoted
+    source whose quote is not in its archived copy is warned about.
     """
     from archive.ingest import editing  # noqa: PLC0415
     from archive.ingest.batch import read_batch, resolve_batch  # noqa: PLC0415
@@ -260,12 +277,32 @@ def append(
         raise UsageError("A new sentence needs a place: --section HEADING, --lead, or --paragraph FACT.")
     if item is not None and section is None and not lead:
         raise UsageError("A new item needs --section HEADING (or --lead).")
-    if not sources and events_file is None and move is None and prefer is None:
+    if not sources and not source_files and events_file is None and move is None and prefer is None:
         raise InvalidInput(
             "No --source given: every fact must cite one.",
             hint="Add --source URL, --source 'a citation', or --source '{\"title\": ..., \"url\": ...}'.",
         )
     cited = common.cited_sources(sources)
+    found = common.open_archive(ctx)
+    copies: list[Any] = []
+    if source_files or capture_now:
+        from archive.cli.sources import keep_urls, make_limits  # noqa: PLC0415
+        from archive.ingest.capture import Refused  # noqa: PLC0415
+        from archive.ingest.source_copies import keep_file  # noqa: PLC0415
+
+        limits = make_limits(allow_private, 30.0, 50 * 1024 * 1024, 5)
+        if capture_now:
+            urls = [s.url for s in cited if s.url]
+            if not urls:
+                raise UsageError("--capture keeps copies of --source URLs; this change cites none.")
+            copies += keep_urls(found.root, list(dict.fromkeys(urls)), limits).values()
+        for path in source_files:
+            try:
+                kept, source = keep_file(found.root, path, limits)
+            except Refused as exc:
+                raise InvalidInput(f"--source-file: {exc}.") from exc
+            copies.append(kept)
+            cited = (*cited, source)
     when_value = editing.AUTO if when is None else editing.parse_when(when)
     batch = None
     if events_file is not None:
@@ -295,13 +332,30 @@ def append(
             changes = editing.add_sentence(
                 rec, section=place, text=text, when=when_value, paragraph=paragraph, sources=cited, warn=common.warn
             )  # type: ignore[arg-type]
-        return [PendingRevision(changes, summary)]
+        return [PendingRevision([*changes, *(kept.change_for(record) for kept in copies)], summary)]
 
-    found = common.open_archive(ctx)
     [revision] = append_revisions(
         found, build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=[record], sign=common.signer(found)
     )
     click.echo(f"Recorded revision {revision.rev} of '{record}': {revision.events} event{'s' if revision.events != 1 else ''}.")
+    quoted = [s for s in cited if s.quote]
+    if quoted:
+        _warn_quotes(ctx, record, quoted)
+
+
+def _warn_quotes(ctx: click.Context, record: str, quoted: list[Any]) -> None:
+    """Warn about each quoted source of this append whose quote is not in its archived copy."""
+    from archive.ingest.page_text import MissingExtra  # noqa: PLC0415
+    from archive.ingest.source_copies import quote_misses  # noqa: PLC0415
+
+    state = common.record_at(ctx, record, None)
+    try:
+        misses = quote_misses(common.open_archive(ctx).root, state)
+    except MissingExtra:
+        return
+    for miss in misses:
+        if miss.source in quoted and miss.capture is not None:
+            common.warn(f"the quote {miss.source.quote!r} of {miss.source.label()} is {miss.problem} (facts {', '.join(miss.facts)}).")
 
 
 @cli.command()
@@ -465,3 +519,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # Commands of later topics live in their own modules and register on import.
 from archive.cli import history, integrity, proofs, watch, web  # noqa: E402, F401
+from archive.cli import sources as _sources  # noqa: E402, F401

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from archive.cli import common as common
+from archive.cli import common
 from archive.cli.main import cli
 
 __all__ = ["check_proof", "checkpoint", "keys", "prove"]

@@ -56,6 +56,8 @@ def serve(ctx: click.Context, host: str, port: int, out: Path | None) -> None:
     every open page to reload after each rebuild, through server-sent events.
     Only files under the views folder are served. Ctrl-C stops.
     """
+    from archive.saved.checkpoint import load_state  # noqa: PLC0415
+    from archive.web.capture_copies import write_capture_copies  # noqa: PLC0415
     from archive.web.diff_pages import DiffPages  # noqa: PLC0415
     from archive.web.serve import LiveReload, ViewServer, is_loopback  # noqa: PLC0415
     from archive.web.views_out import write_views  # noqa: PLC0415
@@ -64,6 +66,7 @@ def serve(ctx: click.Context, host: str, port: int, out: Path | None) -> None:
     target = out if out is not None else found.views
     state = common.state_at(ctx, None)
     write_views(state, target)
+    write_capture_copies(found.root, state.records.values(), target)
     diffs = DiffPages(found, target)
     diffs.build(state)
     live = LiveReload()
@@ -81,6 +84,11 @@ def serve(ctx: click.Context, host: str, port: int, out: Path | None) -> None:
         except ArchiveError as exc:
             common.warn(f"The diff pages of the new revisions were not written: {exc}")
             changed = 0
+        try:
+            now, _ = load_state(found, warn=common.warn)
+            changed += write_capture_copies(found.root, now.records.values(), target)
+        except ArchiveError as exc:
+            common.warn(f"The archived copies of the new captures were not written: {exc}")
         if changed or getattr(rebuild, "files", 1) or getattr(rebuild, "removed", ()):
             live.bump()
 

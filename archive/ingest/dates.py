@@ -48,10 +48,7 @@ _BC: Final = r"(?:BCE|BC|B\.C\.E\.|B\.C\.)"
 _AD: Final = r"(?:AD|CE|A\.D\.|C\.E\.)"
 # A year has 3 or 4 digits; with an era mark ("AD 79", "79 CE", "44 BC") it may have fewer.
 _YEAR: Final = rf"(?:{_AD}\s?[0-9]{{1,4}}|[0-9]{{1,4}}\s?(?:{_BC}|{_AD})|[0-9]{{3,4}})(?![^\W_])"
-_ORDINALS: Final = (
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
-    "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth twenty-first"
-).split()
+_ORDINALS: Final = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth", "twenty-first"]
 _ORDINAL_WORD: Final = "(?i:" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + ")"
 _SEASON_MONTHS: Final = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
 
@@ -156,33 +153,19 @@ _YEAR_PARTS: Final = {"early": (1, 4), "mid": (5, 8), "late": (9, 12), "h1": (1,
 # What may follow a bare number that makes it a count, amount or duration rather than a year.
 _FOLLOW: Final = re.compile(r"[^\S\n]*(?:(?P<pct>%|per\s*cent(?![^\W_])|percent(?![^\W_]))|(?P<word>[^\W\d_][\w'\u2019-]*))")
 _NOT_YEAR_WORDS: Final = frozenset(
-    "year years yr yrs month months week weeks day days hour hours hr hrs h minute minutes min mins second seconds "
-    "decade decades century centuries am pm a.m. p.m. people men women children persons troops police personnel staff "
-    "militia infantry cattle strong more fewer plus odd hundred thousand million billion trillion km kilometres "
-    "kilometers m mi miles metres meters kg t tonnes tons ft feet sq square ha acres of out times votes "
-    "soldiers fighters civilians casualties dead killed wounded prisoners refugees residents inhabitants members "
-    "workers students deaths vehicles tanks aircraft ships guns rockets shells points goals runs seats percent "
-    "dollars pounds euros rupees households families homes houses buildings units copies".split()
+    ["year", "years", "yr", "yrs", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "hr", "hrs", "h", "minute", "minutes", "min", "mins", "second", "seconds", "decade", "decades", "century", "centuries", "am", "pm", "a.m.", "p.m.", "people", "men", "women", "children", "persons", "troops", "police", "personnel", "staff", "militia", "infantry", "cattle", "strong", "more", "fewer", "plus", "odd", "hundred", "thousand", "million", "billion", "trillion", "km", "kilometres", "kilometers", "m", "mi", "miles", "metres", "meters", "kg", "t", "tonnes", "tons", "ft", "feet", "sq", "square", "ha", "acres", "of", "out", "times", "votes", "soldiers", "fighters", "civilians", "casualties", "dead", "killed", "wounded", "prisoners", "refugees", "residents", "inhabitants", "members", "workers", "students", "deaths", "vehicles", "tanks", "aircraft", "ships", "guns", "rockets", "shells", "points", "goals", "runs", "seats", "percent", "dollars", "pounds", "euros", "rupees", "households", "families", "homes", "houses", "buildings", "units", "copies"]
 )
 _EVENT_PLURALS: Final = frozenset(
-    "elections protests riots attacks games championships floods talks negotiations bombings killings strikes "
-    "uprisings events celebrations playoffs finals hearings trials sanctions reforms revolutions wars campaigns "
-    "offensives airstrikes clashes massacres earthquakes purges coups olympics discussions amendments accords "
-    "agreements treaties accords summits conferences sessions season seasons".split()
+    ["elections", "protests", "riots", "attacks", "games", "championships", "floods", "talks", "negotiations", "bombings", "killings", "strikes", "uprisings", "events", "celebrations", "playoffs", "finals", "hearings", "trials", "sanctions", "reforms", "revolutions", "wars", "campaigns", "offensives", "airstrikes", "clashes", "massacres", "earthquakes", "purges", "coups", "olympics", "discussions", "amendments", "accords", "agreements", "treaties", "accords", "summits", "conferences", "sessions", "season", "seasons"]
 )
 _QUANTITY_NOUNS: Final = frozenset(
-    "population total crowd force army garrison group sum budget number maximum minimum average score height depth "
-    "length distance strength capacity rate toll figure estimate count tally majority margin area cost price value "
-    "income revenue salary fine fee payment debt loan grant ransom bounty".split()
+    ["population", "total", "crowd", "force", "army", "garrison", "group", "sum", "budget", "number", "maximum", "minimum", "average", "score", "height", "depth", "length", "distance", "strength", "capacity", "rate", "toll", "figure", "estimate", "count", "tally", "majority", "margin", "area", "cost", "price", "value", "income", "revenue", "salary", "fine", "fee", "payment", "debt", "loan", "grant", "ransom", "bounty"]
 )
 _NUMBER_NAMES: Final = frozenset(
-    "page pages pp p no nos number vol volume chapter section article paragraph route flight highway resolution code "
-    "model type grade level hill height elevation altitude temperature score room platform line bus road junction "
-    "exit track gate pier km mile kilometre kilometer at".split()
+    ["page", "pages", "pp", "p", "no", "nos", "number", "vol", "volume", "chapter", "section", "article", "paragraph", "route", "flight", "highway", "resolution", "code", "model", "type", "grade", "level", "hill", "height", "elevation", "altitude", "temperature", "score", "room", "platform", "line", "bus", "road", "junction", "exit", "track", "gate", "pier", "km", "mile", "kilometre", "kilometer", "at"]
 )
 _CHANGE_VERBS: Final = frozenset(
-    "increased decreased rose risen fell fallen grew grown dropped declined reduced cut raised outnumbered exceeded "
-    "up down won lost beaten trailed led".split()
+    ["increased", "decreased", "rose", "risen", "fell", "fallen", "grew", "grown", "dropped", "declined", "reduced", "cut", "raised", "outnumbered", "exceeded", "up", "down", "won", "lost", "beaten", "trailed", "led"]
 )
 _WORD_BEFORE: Final = re.compile(r"([^\W\d_][\w.]*)\W*\Z")
 _START_PUNCT: Final = re.compile(r"\s*[,:]")
@@ -526,7 +509,7 @@ def _is_date(text: str, found: re.Match[str], lead: re.Match[str], prep: str | N
         if _name_follows(text, end) or _counted(text, end, prep=False) or not _noun_follows(text, end):
             return None  # "the 1958 Constitution", "the 2000 soldiers"
         return "strong" if prep and prep not in _WEAK_PREPS else "weak"
-    if prep in _WEAK_PREPS or prep is None and lead["circa"] is None:
+    if prep in _WEAK_PREPS or (prep is None and lead["circa"] is None):
         if _counted(text, end, prep=False):
             return None
         if prep == "of":

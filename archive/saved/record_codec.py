@@ -11,7 +11,7 @@ import orjson
 from archive.saved.state_codec import construct_model
 from events.source import Source
 from events.when import When
-from projections.state import Fact, RecordState
+from projections.state import Capture, Fact, RecordState
 
 __all__ = ["decode_record", "encode_record"]
 
@@ -71,4 +71,6 @@ def decode_record(body: bytes) -> RecordState:
     values = data["record"]
     if len(values) != len(_RECORD_FIELDS) or len(facts) != len(data["facts"]):
         raise ValueError("the stored record does not fit its fields")
-    return RecordState(**dict(zip(_RECORD_FIELDS, values, strict=True)), facts=facts)  # type: ignore[arg-type]
+    fields = dict(zip(_RECORD_FIELDS, values, strict=True))
+    fields["captures"] = {key: tuple(Capture(**item) for item in kept) for key, kept in fields["captures"].items()}
+    return RecordState(**fields, facts=facts)  # type: ignore[arg-type]

@@ -29,6 +29,8 @@ _POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; script-src 'self'; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
+_COPY_POLICY = "sandbox; default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+"""For the readers' copies of captured pages (``/_captures/``): whatever they hold, nothing in them runs."""
 _SCRIPT = b"""(function () {
   "use strict";
   var me = document.currentScript;
@@ -178,10 +180,10 @@ class _Handler(BaseHTTPRequestHandler):
             name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
         return not host or is_loopback(name)
 
-    def _security_headers(self) -> None:
+    def _security_headers(self, policy: str = _POLICY) -> None:
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
-        self.send_header("Content-Security-Policy", _POLICY)
+        self.send_header("Content-Security-Policy", policy)
         self.send_header("Cache-Control", "no-cache")
 
     def _plain(self, status: HTTPStatus, text: str, *, body: bool = True, extra: dict[str, str] | None = None) -> None:
@@ -234,6 +236,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._plain(HTTPStatus.NOT_FOUND, "no such view", body=body)
             return
         kind = _TYPES.get(found.suffix) or mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+        if path.startswith("/_captures/"):
+            if found.suffix != ".txt":
+                kind = "application/octet-stream"
+            self._send(HTTPStatus.OK, data, kind, body=body, policy=_COPY_POLICY)
+            return
         if found.suffix == ".html":
             data = self._with_script(data)
         self._send(HTTPStatus.OK, data, kind, body=body)
@@ -244,11 +251,13 @@ class _Handler(BaseHTTPRequestHandler):
         at = page.rfind(b"</body>")
         return page + tag if at < 0 else page[:at] + tag + page[at:]
 
-    def _send(self, status: HTTPStatus, data: bytes, kind: str, *, body: bool) -> None:
+    def _send(self, status: HTTPStatus, data: bytes, kind: str, *, body: bool, policy: str = _POLICY) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
-        self._security_headers()
+        if kind == "application/octet-stream":
+            self.send_header("Content-Disposition", "attachment")
+        self._security_headers(policy)
         self.end_headers()
         if body:
             self.wfile.write(data)

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001 - the sentences under test hold en and em dashes on purpose
+
 """Tests for archive.ingest.dates: the date a sentence is about, family by family (a table each)."""
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ from archive.store.merkle import (
     verify_inclusion,
 )
 
-
 # ---------------------------------------------------------------- the RFC, read literally
 
 

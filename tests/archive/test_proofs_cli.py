@@ -204,7 +204,7 @@ def test_a_forged_signature_is_named(signed: Path, archive: Run, refused: Run, e
     def forge(lines: list[bytes]) -> list[bytes]:
         _, found = unsigned_line(lines[n - 2])
         assert found is not None
-        key_id, value = found
+        _key_id, value = found
         forged = base64.b64encode(bytes([value[0] ^ 1]) + value[1:])
         lines[n - 2] = lines[n - 2].replace(base64.b64encode(value), forged)
         return lines

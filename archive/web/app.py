@@ -186,6 +186,8 @@ def make_app(archive: Archive, options: ServerOptions | None = None, *, warn: Wa
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         problems = exc.errors()
         first = problems[0] if problems else {"loc": (), "msg": "invalid request"}
+        if first.get("loc", ("",))[0] == "path":  # not a name of a record or fact: no such page
+            return await refused(request, _Refused(404, "No such page or record."))
         loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
         field = loc[0] if loc else None
         message = f"{'.'.join(loc) or 'the request'}: {first.get('msg', 'invalid')}."

@@ -22,7 +22,7 @@ import orjson
 
 from archive.saved.checkpoint import load_state
 from archive.saved.fingerprint import code_fingerprint
-from archive.saved.record_cache import load_records
+from archive.saved.record_cache import load_records, rebuild_if_free
 from archive.store.folder import Archive
 from archive.store.head import read_head
 from archive.store.log import MAX_LINE
@@ -123,6 +123,12 @@ class Pages:
                 found = partial.state.records.get(slug)
                 if found is not None:
                     return found
+            else:
+                state, tail = load_state(self.archive, warn=self.warn)
+                if tail is not None:
+                    rebuild_if_free(self.archive, state, tail, warn=self.warn)  # the next page reads one record again
+                with self._lock:
+                    self._state = (("head", state.head), state)
         state = self.state(rev)
         found = state.records.get(slug)
         if found is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Sequence
 from contextlib import suppress
@@ -239,49 +240,30 @@ def append(
     --source-file PATH cites a local document, stored and hashed. A quoted
     source whose quote is not in its archived copy is warned about.
     """
-    from archive.ingest import editing  # noqa: PLC0415
-    from archive.ingest.batch import read_batch, resolve_batch  # noqa: PLC0415
+    from archive.ingest.append_options import AppendOptions, build_changes, check_options  # noqa: PLC0415
+    from archive.ingest.batch import read_batch  # noqa: PLC0415
     from archive.saved.appending import PendingRevision, append_revisions  # noqa: PLC0415
 
-    chosen = [
-        name
-        for name, value in (
-            ("--text", text if revise is None else None),
-            ("--move", move),
-            ("--prefer", prefer),
-            ("--item", item),
-            ("--infobox", infobox),
-            ("--remove-infobox", remove_infobox),
-            ("--revise", revise),
-            ("--retract", retract),
-            ("--events", events_file),
-        )
-        if value is not None
-    ]
-    if len(chosen) != 1:
-        raise UsageError(
-            "Give one change per call" + (f" (got {', '.join(chosen)})." if chosen else "."),
-            hint="For several changes in one revision use --events FILE.",
-        )
-    if revise is not None and text is None:
-        raise UsageError("--revise FACT needs --text with the new text.")
-    if section is not None and lead:
-        raise UsageError("--section and --lead name two places; give one.")
-    if after is not None and move is None:
-        raise UsageError("--after FACT places a fact that --move names.")
-    if alternative and infobox is None:
-        raise UsageError("--alternative goes with --infobox KEY=VALUE.")
-    if move is not None and sum((section is not None or lead or paragraph is not None, after is not None)) != 1:
-        raise UsageError("--move FACT needs one place: --section HEADING, --lead, --paragraph FACT or --after FACT.")
-    if (text is not None and revise is None) and section is None and not lead and paragraph is None:
-        raise UsageError("A new sentence needs a place: --section HEADING, --lead, or --paragraph FACT.")
-    if item is not None and section is None and not lead:
-        raise UsageError("A new item needs --section HEADING (or --lead).")
-    if not sources and not source_files and events_file is None and move is None and prefer is None:
-        raise InvalidInput(
-            "No --source given: every fact must cite one.",
-            hint="Add --source URL, --source 'a citation', or --source '{\"title\": ..., \"url\": ...}'.",
-        )
+    batch = None
+    options = AppendOptions(
+        section=section,
+        lead=lead,
+        text=text,
+        when=when,
+        paragraph=paragraph,
+        item=item,
+        infobox=infobox,
+        remove_infobox=remove_infobox,
+        revise=revise,
+        retract=retract,
+        reason=reason,
+        move=move,
+        after=after,
+        alternative=alternative,
+        prefer=prefer,
+        batch=("", "") if events_file is not None else None,  # type: ignore[arg-type] # read after the checks
+    )
+    when_value = check_options(options, cited=bool(sources or source_files))
     cited = common.cited_sources(sources)
     found = common.open_archive(ctx)
     copies: list[Any] = []
@@ -303,35 +285,14 @@ def append(
                 raise InvalidInput(f"--source-file: {exc}.") from exc
             copies.append(kept)
             cited = (*cited, source)
-    when_value = editing.AUTO if when is None else editing.parse_when(when)
-    batch = None
     if events_file is not None:
         name = "<stdin>" if events_file.name == "<stdin>" else events_file.name
         batch = (read_batch(events_file, name), name)
+        options = dataclasses.replace(options, batch=batch)
 
     def build(state: Any) -> list[PendingRevision]:
         rec = common.get_record(state, record, None)
-        place = None if lead else section
-        if batch is not None:
-            changes = resolve_batch(batch[0], rec, cited, batch[1], warn=common.warn)
-        elif revise is not None:
-            changes = editing.revise(rec, fact_id=revise, text=text, when=when_value, sources=cited, warn=common.warn)  # type: ignore[arg-type]
-        elif retract is not None:
-            changes = editing.retract(rec, fact_id=retract, reason=reason, sources=cited)
-        elif move is not None:
-            changes = editing.move(rec, fact_id=move, section=section, lead=lead, after=after, paragraph=paragraph, sources=cited)
-        elif prefer is not None:
-            changes = editing.prefer(rec, fact_id=prefer, reason=reason, sources=cited)
-        elif infobox is not None:
-            changes = editing.set_infobox(rec, assignment=infobox, sources=cited, alternative=alternative)
-        elif remove_infobox is not None:
-            changes = editing.remove_infobox(rec, key=remove_infobox, reason=reason, sources=cited)
-        elif item is not None:
-            changes = editing.add_item(rec, section=place, text=item, sources=cited, warn=common.warn)
-        else:
-            changes = editing.add_sentence(
-                rec, section=place, text=text, when=when_value, paragraph=paragraph, sources=cited, warn=common.warn
-            )  # type: ignore[arg-type]
+        changes = build_changes(rec, options, cited, when_value, warn=common.warn)
         return [PendingRevision([*changes, *(kept.change_for(record) for kept in copies)], summary)]
 
     [revision] = append_revisions(
@@ -407,19 +368,11 @@ def build(ctx: click.Context, out: Path | None, at: str | None) -> None:
 @click.pass_context
 def records(ctx: click.Context, fmt: str, at: str | None) -> None:
     """List the records: name, title, facts shown, last revision."""
+    from projections.listing import records_json  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
 
     state = common.state_at(ctx, at)
-    rows = [
-        {
-            "record": r.slug,
-            "title": r.title_text(),
-            "facts": sum(not f.retracted for f in r.facts.values()),
-            "rev": r.rev,
-            "created": r.created,
-        }
-        for r in state.records.values()
-    ]
+    rows = records_json(state.records.values())
     if fmt == "json":
         common.out(to_json(rows))
         return
@@ -456,21 +409,10 @@ def log(ctx: click.Context, record: str | None, author: str | None, since: str |
 
     covered = {kept.rev: kept.checkpoint.size for kept in kept_checkpoints(common.open_archive(ctx))}  # rev -> lines signed
     if fmt == "json":
+        from projections.listing import revision_row  # noqa: PLC0415
+
         common.out(
-            to_json(
-                [
-                    {
-                        "rev": r.rev,
-                        "at": r.at.isoformat().replace("+00:00", "Z"),
-                        "by": r.by,
-                        "summary": r.summary,
-                        "events": r.events,
-                        "records": list(r.records),
-                    }
-                    | ({"checkpoint": covered[r.rev]} if r.rev in covered else {})
-                    for r in revisions
-                ]
-            )
+            to_json([revision_row(r) | ({"checkpoint": covered[r.rev]} if r.rev in covered else {}) for r in revisions])
         )
         return
     for r in revisions:
@@ -518,5 +460,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Commands of later topics live in their own modules and register on import.
-from archive.cli import history, integrity, proofs, watch, web  # noqa: E402, F401
+from archive.cli import history, integrity, proofs, users, watch, web  # noqa: E402, F401
 from archive.cli import sources as _sources  # noqa: E402, F401

@@ -16,13 +16,15 @@ from archive.ingest.source_copies import EXTRA_HINT, capture_text
 from archive.web.views_out import write_atomic
 from projections.state import Capture, RecordState
 
-__all__ = ["COPIES_DIR", "write_capture_copies"]
+__all__ = ["COPIES_DIR", "COPY_POLICY", "copy_text", "write_capture_copies"]
 
 COPIES_DIR = "_captures"
 """The folder of the views that holds the readers' copies (no record's slug starts with ``_``)."""
+COPY_POLICY = "sandbox; default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+"""The Content-Security-Policy of a reader's copy: whatever it holds, nothing in it runs."""
 
 
-def _copy_text(root: Path, capture: Capture) -> str:
+def copy_text(root: Path, capture: Capture) -> str:
     head = [
         f"Archived copy of {capture.url or capture.file}",
         *([f"Final address: {capture.final_url}"] if capture.final_url and capture.final_url != capture.url else []),
@@ -57,5 +59,5 @@ def write_capture_copies(root: Path, records: Iterable[RecordState], out: Path) 
             for capture in kept:
                 path = folder / f"{capture.warc}.txt"
                 if not path.is_file():
-                    written += write_atomic(path, _copy_text(root, capture))
+                    written += write_atomic(path, copy_text(root, capture))
     return written

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import getpass
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from typing import Any
 
@@ -13,7 +14,7 @@ import click
 
 from events.errors import UnknownName
 
-__all__ = ["REV_HELP", "author", "cited_sources", "get_record", "open_archive", "out", "progress", "state_at", "warn"]
+__all__ = ["REV_HELP", "author", "citing", "cited_sources", "closest", "get_record", "open_archive", "out", "progress", "record_hint", "state_at", "warn"]
 
 REV_HELP = "A revision: its number, HEAD, HEAD~k, or an ISO 8601 time (the last revision at or before it)."
 
@@ -98,11 +99,33 @@ def record_at(ctx: click.Context, slug: str, at: str | None) -> Any:
     return get_record(state_at(ctx, at), slug, at)
 
 
-def get_record(state: Any, slug: str, at: str | None) -> Any:
-    """The record named ``slug`` in ``state``; refuses an unknown one, listing the known."""
+def get_record(state: Any, slug: str, at: str | None, *, action: str | None = None) -> Any:
+    """The record named ``slug`` in ``state``; refuses an unknown one, suggesting the closest names.
+
+    ``action`` replaces the message's opening ("Record 'x' does not exist").
+    """
     record = state.records.get(slug)
     if record is None:
-        known = ", ".join(sorted(state.records)) or "none yet"
         where = f" at revision {state.head}" if at is not None else ""
-        raise UnknownName(f"Record '{slug}' does not exist{where}.", hint=f"Records: {known}.")
+        raise UnknownName(f"{action or f'Record {slug!r} does not exist'}{where}.", hint=record_hint(slug, state.records))
     return record
+
+
+def closest(name: str, names: Iterable[str], count: int = 3) -> list[str]:
+    """Up to ``count`` of ``names`` that look most like ``name`` (difflib), best first."""
+    return difflib.get_close_matches(name, list(names), n=count, cutoff=0.5)
+
+
+def record_hint(slug: str, names: Iterable[str]) -> str:
+    """What to say after an unknown record: the closest names, else the records there are."""
+    known = sorted(names)
+    near = closest(slug, known)
+    if near:
+        return "Did you mean " + " or ".join(f"'{n}'" for n in near) + "? ('archive records' lists them all.)"
+    return f"Records: {', '.join(known) or 'none yet'}."
+
+
+def citing(sources: Sequence[Any], *, given_by_user: bool, default: str) -> str:
+    """How a command says which sources a revision was recorded with: their labels, or ``default`` explained."""
+    labels = "; ".join(s.label() for s in sources)
+    return labels if given_by_user else f"{labels} ({default}: no --source given)"

@@ -26,6 +26,7 @@ from itertools import pairwise
 from archive.ingest.article_text import ParsedArticle
 from archive.ingest.dates import find_when
 from archive.ingest.placement import BodyTarget, FieldTarget, NewIds, plan_body, plan_infobox
+from archive.ingest.provenance import with_kept_sources
 from archive.ingest.sentences import split_sentences
 from events.errors import ArchiveError, Conflict, InvalidInput
 from events.model import Change, RecordRevised, TitleRevised, stamp
@@ -352,8 +353,19 @@ def _fields(record: RecordState, article: ParsedArticle, name: str) -> tuple[lis
 # ------------------------------------------------------------------ plan
 
 
-def plan_update(record: RecordState, article: ParsedArticle, text: str, *, sources: tuple[Source, ...], name: str) -> UpdatePlan:
+def plan_update(
+    record: RecordState,
+    article: ParsedArticle,
+    text: str,
+    *,
+    sources: tuple[Source, ...],
+    name: str,
+    replace_sources: bool = False,
+) -> UpdatePlan:
     """The changes that make ``record`` render as ``text`` (parsed as ``article``), as few as can be.
+
+    A revised fact keeps the sources it cited and gains ``sources`` (``archive.ingest.provenance``); with
+    ``replace_sources`` it cites only ``sources``.
 
     Refuses (InvalidInput) a text the format cannot give facts for, and raises Conflict if the plan would
     not render as ``text`` (a bug: the log is left as it was).
@@ -384,6 +396,7 @@ def plan_update(record: RecordState, article: ParsedArticle, text: str, *, sourc
         targets[j].fact = shown[i].id
     _date(record, targets, article)
     changes += plan_body(record, targets, sources=sources, reason=reason, new_ids=ids)
+    changes = with_kept_sources(record, changes, replace=replace_sources)
     after = _check(record, changes, text, name)
     return _counted(record, after, changes)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from events.errors import ArchiveError, DamagedLog, InvalidInput, UnknownName
 if TYPE_CHECKING:
     from events.source import Source
     from events.when import When
+    from projections.corrections import Correction
     from projections.diff import FactSnapshot, RecordDiff
     from projections.words import WordOp
 
@@ -84,6 +86,19 @@ def _short(text: str, width: int = 72) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _correction_lines(notes: list[Correction], kind: str) -> list[str]:
+    """``reason:`` and ``sources:`` lines of the corrections of one kind (a retraction, move or preference)."""
+    out: list[str] = []
+    for note in notes:
+        if note.kind != kind:
+            continue
+        if note.reason and kind != "retracted":  # a retraction's reason is on the fact already
+            out.append(f"    reason: {note.reason}")
+        if note.sources:
+            out.append(f"    {kind} on: {_sources(note.sources)}")
+    return out
+
+
 def _known(state: Any) -> str:
     """The records the revisions read so far touched (the state may hold only the one asked for)."""
     return ", ".join(sorted({slug for revision in state.revisions for slug in revision.records})) or "none yet"
@@ -122,7 +137,8 @@ def diff(ctx: click.Context, record: str, rev_a: str, rev_b: str | None, fmt: st
     from archive.store.record_log import record_revisions  # noqa: PLC0415
     from archive.store.revisions import resolve_revision  # noqa: PLC0415
     from projections.diff import diff_json, diff_records  # noqa: PLC0415
-    from projections.replay import capture  # noqa: PLC0415
+    from projections.corrections import corrections  # noqa: PLC0415
+    from projections.replay import capture, events_of  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
 
     found = common.open_archive(ctx)
@@ -133,8 +149,19 @@ def diff(ctx: click.Context, record: str, rev_a: str, rev_b: str | None, fmt: st
             f"Revision A ({rev_a} = r{a}) comes after revision B ({rev_b or 'HEAD'} = r{b}).",
             hint=f"Give the older revision first: archive diff {record} {b} {a}.",
         )
+    tapped: list[Any] = []
+
+    def tap(items: Iterable[Any]) -> Iterator[Any]:
+        for item in items:
+            events = events_of(item)
+            if events and a < events[0].rev <= b:
+                tapped.extend(events)
+            yield item
+
     with _reading(found.log.name):
-        captured = capture(record_revisions(found.log, record, warn=common.warn, head=read_head(found.state_dir)), record, (a, b))
+        captured = capture(
+            tap(record_revisions(found.log, record, warn=common.warn, head=read_head(found.state_dir))), record, (a, b)
+        )
     head = captured.archive.head
     if b not in captured.states:
         missing = rev_a if a > head else (rev_b or "HEAD")
@@ -143,6 +170,7 @@ def diff(ctx: click.Context, record: str, rev_a: str, rev_b: str | None, fmt: st
     if after is None:
         raise _record_missing(captured.archive, record, b)
     result = diff_records(captured.states[a], after, from_rev=a, to_rev=b)
+    result = replace(result, corrections=tuple(corrections(tapped, record)))
     if fmt == "json":
         common.out(to_json(diff_json(result)))
         return
@@ -199,6 +227,7 @@ def _diff_text(result: RecordDiff, between: list[Any], paint: Paint, *, plain: b
     for snap in result.removed:
         facts.append(paint(f"- {snap.fact.ljust(width)}  {snap.kind:<8}  {_label(snap)}", fg="red"))
         facts.append(f"    {snap.text}" + (f"\n    reason: {snap.reason}" if snap.reason else ""))
+        facts.extend(_correction_lines(result.corrections_of(snap.fact), "retracted"))
     for change in result.changed:
         facts.append(paint(f"~ {change.fact.ljust(width)}  {change.kind:<8}  {_label(change.after)}", fg="yellow"))
         if change.words:
@@ -210,8 +239,14 @@ def _diff_text(result: RecordDiff, between: list[Any], paint: Paint, *, plain: b
             facts.append(f"    date: {_when(before.when)} → {_when(after.when)}")
         if "rank" in change.fields:
             facts.append(f"    rank: {before.rank} → {after.rank}" + (" (now shown)" if after.rank == "preferred" else ""))
+            facts.extend(_correction_lines(result.corrections_of(change.fact), "preferred"))
         if "sources" in change.fields:
-            facts.append(f"    sources: {_sources(before.sources)} → {_sources(after.sources)}")
+            gained = [s for s in after.sources if s not in before.sources]
+            lost = [s for s in before.sources if s not in after.sources]
+            if gained:
+                facts.append(f"    sources gained: {_sources(tuple(gained))}")
+            if lost:
+                facts.append(f"    sources lost: {_sources(tuple(lost))}")
     for move in result.moved:
         where = f"{move.from_section or 'the lead'} → {move.to_section or 'the lead'}"
         if move.kind == "infobox":
@@ -223,6 +258,13 @@ def _diff_text(result: RecordDiff, between: list[Any], paint: Paint, *, plain: b
             + ("; another list" if move.regrouped and move.kind == "item" else "")
             + f": {_short(move.text, 60)}"
         )
+        facts.extend(_correction_lines(result.corrections_of(move.fact), "moved"))
+    listed = {s.fact for s in result.removed} | {m.fact for m in result.moved}
+    listed |= {c.fact for c in result.changed if "rank" in c.fields}
+    for note in result.corrections:
+        if note.fact not in listed:  # preferred, then retracted again, say: the reason still shows
+            facts.append(f"  {note.kind} {note.fact} in r{note.rev}")
+            facts.extend(_correction_lines([note], note.kind))
     if facts:
         lines.append("")
         lines.extend(facts)
@@ -318,7 +360,12 @@ def history(ctx: click.Context, record: str, fact: str, fmt: str, color: bool | 
     paint, plain = _painter(color)
 
     last = versions[-1].fact
-    status = "retracted" if versions[-1].retracted else "shown"
+    if versions[-1].retracted:
+        status = "retracted"
+    elif last.kind == "infobox" and last.rank == "normal":
+        status = "an alternative claim, not shown"
+    else:
+        status = "shown"
     lines = [paint(f"{fact}  {last.kind}  {_label(last)}  of '{record}': {len(versions)} versions, {status}", bold=True)]
     previous = None
     for v in versions:
@@ -343,5 +390,10 @@ def history(ctx: click.Context, record: str, fact: str, fmt: str, color: bool | 
         lines.append(f"    sources: {_sources(snap.sources)}")
         if v.retracted:
             lines.append("    retracted" + (f": {v.reason}" if v.reason else ""))
+        for note in v.corrections:
+            if note.reason and not (note.kind == "retracted" and v.retracted):
+                lines.append(f"    {note.kind} ({note.fact}): {note.reason}")
+            if note.sources:
+                lines.append(f"    {note.kind} ({note.fact}) on: {_sources(note.sources)}")
         previous = snap
     common.out("\n".join(lines) + "\n")

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from archive.ingest.editing import new_id
+from archive.ingest.placement import NewIds
 from events.codec import GENESIS
 from events.errors import ArchiveError, Conflict, InvalidInput
 from events.model import CHANGE_TYPES, Change, Stamp, change_adapter, stamp
@@ -106,6 +106,7 @@ def resolve_batch(batch: list[BatchLine], record: RecordState, sources: tuple[So
     of the body or infobox as the batch has built it so far).
     """
     taken: set[str] = set()
+    ids = NewIds(record)  # counts on from each kind's highest number: one scan per kind, not one per line
     body_end = record.body[-1] if record.body else None
     infobox_end = record.infobox[-1] if record.infobox else None
     changes: list[Change] = []
@@ -119,7 +120,8 @@ def resolve_batch(batch: list[BatchLine], record: RecordState, sources: tuple[So
             data["sources"] = [s.model_dump(exclude_none=True) for s in sources]
         kind = _KIND_OF.get(data["type"])
         if kind is not None:
-            data.setdefault("fact", new_id(record, kind, taken))
+            if "fact" not in data:
+                data["fact"] = ids.take(kind, taken)
             if kind == "sentence":
                 data.setdefault("paragraph", data["fact"])
             if kind == "item":

@@ -31,35 +31,32 @@ def _ids(ids: list[str]) -> str:
 
 
 class _Sections:
-    """The section a body fact lands in, from the record and the headings the changes add."""
+    """The section a body fact lands in, from the record and the headings the changes add (each answer kept,
+    so a batch of many additions costs one pass)."""
 
     def __init__(self, record: RecordState, changes: list[Change]) -> None:
         self.record = record
-        self.added_after: dict[str, str | None] = {}
-        self.heading_text: dict[str, str] = {}
+        self.known: dict[str | None, str] = {None: "the lead"}
         for change in changes:
-            if isinstance(change, ContentChange) and change.type not in _REVISED:
-                self.added_after[change.fact] = getattr(change, "after", None)
-                if isinstance(change, HeadingAdded):
-                    self.heading_text[change.fact] = change.text
+            if isinstance(change, HeadingAdded):
+                self.known[change.fact] = change.text
+            elif isinstance(change, ContentChange) and change.type not in _REVISED and change.type != "infobox.added":
+                self.known[change.fact] = self.of(getattr(change, "after", None))
 
     def of(self, after: str | None) -> str:
         """The section a fact placed right after ``after`` stands in."""
-        seen: set[str] = set()
-        while after is not None and after in self.added_after and after not in seen:
-            seen.add(after)
-            if after in self.heading_text:
-                return self.heading_text[after]
-            after = self.added_after[after]
-        if after is None:
-            return "the lead"
-        fact = self.record.facts.get(after)
+        if after in self.known:
+            return self.known[after]
+        fact = self.record.facts.get(after)  # type: ignore[arg-type]
         if fact is None:
-            return "the lead"
-        if fact.kind == "heading":
-            return fact.text
-        heading = self.record.section_of(after)
-        return self.record.facts[heading].text if heading is not None else "the lead"
+            where = "the lead"
+        elif fact.kind == "heading":
+            where = fact.text
+        else:
+            heading = self.record.section_of(after)  # type: ignore[arg-type]
+            where = self.record.facts[heading].text if heading is not None else "the lead"
+        self.known[after] = where
+        return where
 
 
 def automatic_summary(record: RecordState, changes: list[Change]) -> str:

@@ -16,7 +16,10 @@ from events.errors import UnknownName
 
 __all__ = ["REV_HELP", "author", "citing", "cited_sources", "closest", "get_record", "open_archive", "out", "progress", "record_hint", "state_at", "warn"]
 
-REV_HELP = "A revision: its number, HEAD, HEAD~k, or an ISO 8601 time (the last revision at or before it)."
+REV_HELP = (
+    "A revision: its number, HEAD, HEAD~k, an ISO 8601 time (the last revision at or before it), "
+    "or a date (2026-11-25, 2026-11: as the record stood at its end)."
+)
 
 
 def warn(message: str) -> None:
@@ -66,11 +69,11 @@ def state_at(ctx: click.Context, at: str | None) -> Any:
 
     Starts from the checkpoint in ``.archive/`` when it still matches the log, and reads only the lines after it.
     """
+    from archive.cli.log_filter import resolve_at  # noqa: PLC0415
     from archive.saved.checkpoint import load_state  # noqa: PLC0415
-    from archive.store.revisions import resolve_revision  # noqa: PLC0415
 
     found = open_archive(ctx)
-    until = None if at is None else resolve_revision(at, found.log)
+    until = None if at is None else resolve_at(at, found.log)
     state, _ = load_state(found, until=until, warn=warn)
     if until is not None and state.head < until:
         raise UnknownName(f"Revision {at} does not exist yet: the archive is at revision {state.head}.")

@@ -135,15 +135,15 @@ def diff(ctx: click.Context, record: str, rev_a: str, rev_b: str | None, fmt: st
     """
     from archive.store.head import read_head  # noqa: PLC0415
     from archive.store.record_log import record_revisions  # noqa: PLC0415
-    from archive.store.revisions import resolve_revision  # noqa: PLC0415
+    from archive.cli.log_filter import resolve_at  # noqa: PLC0415
     from projections.diff import diff_json, diff_records  # noqa: PLC0415
     from projections.corrections import corrections  # noqa: PLC0415
     from projections.replay import capture, events_of  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
 
     found = common.open_archive(ctx)
-    a = resolve_revision(rev_a, found.log)
-    b = resolve_revision(rev_b if rev_b is not None else "HEAD", found.log)
+    a = resolve_at(rev_a, found.log, "A")
+    b = resolve_at(rev_b if rev_b is not None else "HEAD", found.log, "B")
     if a > b:
         raise InvalidInput(
             f"Revision A ({rev_a} = r{a}) comes after revision B ({rev_b or 'HEAD'} = r{b}).",

@@ -297,8 +297,9 @@ def _diff_text(result: RecordDiff, between: list[Any], paint: Paint, *, plain: b
 def blame(ctx: click.Context, record: str, at: str | None, fmt: str) -> None:
     """Every line of RECORD's article text with the revision, author, time, facts and sources behind it.
 
-    A line's revision is the newest among its facts (the one that last changed its words); in JSON each
-    sentence of a line is resolved on its own ("sentences"). A blank line belongs to the block after it.
+    A line's revision is the newest among its facts (the one that last changed its words); its sources are
+    numbered [1], [2] ... and listed after the text. In JSON each sentence of a line is resolved on its own
+    ("sentences"). A blank line belongs to the block after it.
     """
     from projections.blame import blame_json, blame_lines  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
@@ -312,6 +313,12 @@ def blame(ctx: click.Context, record: str, at: str | None, fmt: str) -> None:
     by_w = min(max((len(b.by or "") for b in lines), default=1), 20)
     facts_w = min(max((len(",".join(b.facts)) for b in lines), default=1), 14)
     num_w = len(str(len(lines)))
+    numbers: dict[Any, int] = {}
+    for b in lines:
+        for source in b.sources:
+            numbers.setdefault(source, len(numbers) + 1)
+    cites = {id(b): ",".join(str(numbers[s]) for s in b.sources) for b in lines}
+    src_w = min(max((len(c) for c in cites.values()), default=1), 12)
     out = []
     for b in lines:
         rev = f"r{b.rev}" if b.rev is not None else "-"
@@ -320,7 +327,12 @@ def blame(ctx: click.Context, record: str, at: str | None, fmt: str) -> None:
         facts = ",".join(b.facts) or "-"
         if len(facts) > facts_w:
             facts = facts[: facts_w - 1] + "…"
-        out.append(f"{rev:<{rev_w}}  {day}  {by:<{by_w}}  {facts:<{facts_w}}  {b.line:>{num_w}}│{b.text}\n")
+        cited = f"[{cites[id(b)]}]" if cites[id(b)] else "-"
+        if len(cited) > src_w + 2:
+            cited = cited[: src_w + 1] + "…"
+        out.append(f"{rev:<{rev_w}}  {day}  {by:<{by_w}}  {facts:<{facts_w}}  {cited:<{src_w + 2}}  {b.line:>{num_w}}│{b.text}\n")
+    if numbers:
+        out.append("\nSources:\n" + "".join(f"[{n}] {source.label()}\n" for source, n in numbers.items()))
     common.out("".join(out))
 
 

@@ -251,6 +251,8 @@ def _diff_text(result: RecordDiff, between: list[Any], paint: Paint, *, plain: b
         where = f"{move.from_section or 'the lead'} → {move.to_section or 'the lead'}"
         if move.kind == "infobox":
             where = "infobox"
+        elif move.kind == "heading":  # named by its own words; the sections around it are not its own
+            where = f"“{_short(move.text, 50)}”"
         facts.append(paint(f"> {move.fact.ljust(width)}  {move.kind:<8}  {where}", fg="cyan"))
         facts.append(
             f"    after {move.from_after or '(start)'} → after {move.to_after or '(start)'}"

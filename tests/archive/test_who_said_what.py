@@ -216,3 +216,17 @@ def test_stdin_without_a_record_name_is_refused(tmp_path: Path, ok: Run, archive
     root = _derna(tmp_path, ok)
     result: Result = archive("-C", root, "import", "--update", "-", "--source", FIX, stdin=b"= X =\n")
     refused(result, 1, "--record")  # type: ignore[operator]
+
+
+# ------------------------------------------------------------------ 4. diff names things right
+
+
+def test_a_moved_heading_is_named_by_its_own_text(tmp_path: Path, ok: Run) -> None:
+    root = _derna(tmp_path, ok)
+    ok("-C", root, "append", RECORD, "--move", "h2", "--after", "s2", "--source", "editor")
+    diff = ok("-C", root, "diff", RECORD, "HEAD~1", "--no-color").text
+    [line] = [row for row in diff.splitlines() if row.startswith("> h2")]
+    assert line.endswith("“See also”") and "Timeline" not in line
+    ok("-C", root, "build")
+    page = (root / "views" / RECORD / "diff-2.html").read_text(encoding="utf-8")
+    assert "“See also” now after s2" in page

@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 from archive.saved import record_cache
 from archive.saved.checkpoint import load_state
-from archive.store.folder import Archive
-from archive.store.head import Head, write_head
-from archive.store.log import MAX_LINE, locked, write_at
+from archive.store.folder import Archive, open_log
+from archive.store.head import Head
+from archive.store.jsonl import MAX_LINE
 from archive.store.tail import Tail
 from events.codec import encode_line, line_hash
 from events.errors import DamagedLog, InvalidInput, StaleRevision, UnknownName
@@ -68,16 +68,19 @@ def append_revisions(
     their files in ``.archive/records/`` when these are usable, so that an append costs the same whatever
     the size of the log; ``build`` must then touch no other record.
 
-    Under the exclusive lock: replay, check ``expect_rev``, build, fold the new
-    events (refusing any that cannot apply), then write every line at once,
-    flush and fsync, and last record the new head in ``.archive/head.json``.
-    On any error the log is left as it was.
+    Under the exclusive lock of the log port: read the state from saved states proven against the log
+    (and every line after them), check ``expect_rev``, build, fold the new events into that state
+    (refusing any that cannot apply: the program never writes a line ``verify`` refuses), then hand the
+    lines to the port, which writes them at once, fsyncs and records its witness. Last, the saved states
+    of the records touched are refreshed (a failure there costs speed only). On any error the log is
+    left as it was.
     """
-    with locked(archive):
-
-        partial = None if records is None else record_cache.load_records(archive, records, warn=warn)
+    log = open_log(archive, warn=warn)
+    with log.locked():
+        partial = None if records is None else record_cache.load_records(archive, records, warn=warn, folding_all=True)
+        refolded: set[str] = set()
         if partial is not None:
-            state, tail, complete = partial.state, partial.tail, True
+            state, tail, complete, refolded = partial.state, partial.tail, True, partial.refolded
         else:
             state, loaded = load_state(archive, warn=warn)
             assert loaded is not None
@@ -138,13 +141,8 @@ def append_revisions(
                 lines.append(line)
                 events.append(event)
             written.append(apply_revision(state, events))
-        data = b"".join(lines)
-        write_at(archive.log, tail.offset, data)
-        try:
-            write_head(archive.state_dir, Head(seq=seq, rev=state.head, offset=tail.offset + len(data), hash=prev))
-        except OSError as exc:
-            if warn is not None:
-                warn(f"revision {state.head} is recorded, but .archive/head.json could not be updated ({exc.strerror}).")
-        touched = {slug for revision in written for slug in revision.records} if complete else None
-        record_cache.write_records(archive, state, Tail(tail.offset + len(data), seq, state.head, prev), touched, warn=warn)
+        end = tail.offset + sum(len(line) for line in lines)
+        log.append(lines, expect=tail, head=Head(seq=seq, rev=state.head, offset=end, hash=prev))
+        touched = {slug for revision in written for slug in revision.records} | refolded if complete else None
+        record_cache.write_records(archive, state, Tail(end, seq, state.head, prev), touched, warn=warn)
         return written

@@ -36,7 +36,7 @@ from archive.store.collector import paused_gc
 from archive.saved.fingerprint import fingerprints
 from archive.store.log import LogReader, fold
 from archive.saved.state_codec import Codec, Unsupported
-from archive.store.folder import Archive
+from archive.store.folder import Archive, open_log
 from archive.store.tail import Tail, covers
 from projections.state import ArchiveState
 
@@ -146,11 +146,7 @@ def load(
 
 def open_reader(archive: Archive, *, start: Tail | None = None, warn: Warn | None = None) -> LogReader:
     """A reader of the log from ``start``, checking the head witness of the last append when there is one."""
-    try:
-        from archive.store.head import read_head  # noqa: PLC0415 - the witness of the last append, where installed
-    except ImportError:  # pragma: no cover - a tree without the witness
-        return LogReader(archive.log, warn=warn, start=start)
-    return LogReader(archive.log, warn=warn, start=start, head=read_head(archive.state_dir))  # type: ignore[call-arg]
+    return LogReader(open_log(archive), warn=warn, start=start)
 
 
 def all_keys(lines: bytes, tail: Tail) -> bytes:
@@ -218,7 +214,7 @@ def _read(archive: Archive, warn: Warn | None, until: int | None = None) -> tupl
             lines_size, body_size, blob_size = int(header["lines"]), int(header["body"]), int(header["blob"])
             if lines_size != tail.seq * KEY_SIZE:
                 raise ValueError("the line keys do not match the tail")
-            if not covers(archive.log, tail):
+            if not open_log(archive).holds(tail):
                 stale = file.read(lines_size)
                 _say(
                     warn,

@@ -23,7 +23,7 @@ import fcntl
 import os
 import zlib
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -32,8 +32,9 @@ import orjson
 from archive.store.collector import paused_gc
 from archive.saved.fingerprint import code_fingerprint
 from archive.saved.record_codec import decode_record, encode_record
-from archive.store.folder import Archive
-from archive.store.tail import Tail, covers
+from archive.store.folder import Archive, open_log
+from archive.store import faults
+from archive.store.tail import Tail
 from events.errors import ArchiveError
 from projections.fold import apply_fields_of
 from projections.state import ArchiveState, RecordState, Revision
@@ -58,6 +59,8 @@ class Partial:
     tail: Tail
     base: Tail
     """The tail the files were complete at: the files of records not loaded are valid up to here."""
+    refolded: set[str] = field(default_factory=set)
+    """Records whose state was folded past ``base`` (with ``folding_all``): their files must be written with the new tail."""
 
 
 def _enabled() -> bool:
@@ -96,37 +99,57 @@ def complete_at(archive: Archive) -> Tail | None:
         return None
 
 
-def load_records(archive: Archive, slugs: Collection[str], *, warn: Warn | None = None) -> Partial | None:
+def load_records(
+    archive: Archive, slugs: Collection[str], *, warn: Warn | None = None, folding_all: bool = False
+) -> Partial | None:
     """Records ``slugs`` (those that exist) as they stand at the end of the log, from their files and the
     lines after the tail; None when the files cannot be used (then load the whole state).
 
-    Raises DamagedLog when the lines after the tail are damaged, as any reader does.
+    Nothing is taken on trust: ``records.json``'s tail is used only if the log holds that line with that
+    hash; each file only if its own position is the one ``records.json`` lists for it (or a later line the
+    log holds: a crash between the file and ``records.json``); the head witness is checked on every path.
+    With ``folding_all`` (an append, which then moves the tail forward), every record a line after the
+    tail touches is loaded and folded too, and named in ``Partial.refolded``, so that no record's file is
+    ever moved past a line it has not folded.
+
+    Raises DamagedLog when the lines after the tail are damaged, or the witness disagrees, as any reader does.
     """
     if not _enabled():
         return None
+    log = open_log(archive)
     try:
         meta = orjson.loads((archive.state_dir / _TAIL).read_bytes())
         if meta["format"] != FORMAT or meta["code"] != code_fingerprint():
             return None
         base = _tail_of(meta["tail"])
         last = meta["last"]
-        if not covers(archive.log, base):
+        files: dict[str, int] = meta["files"]
+        if not log.holds(base):
             return None
         records: dict[str, RecordState] = {}
         done: dict[str, int] = {}
         kept = _take_kept(archive, base)
-        for slug in slugs:
+
+        def take(slug: str) -> bool:
+            """Load ``slug``'s state into ``records`` and ``done``; False if its file cannot be trusted."""
             if slug in kept:
                 records[slug], done[slug] = kept[slug], base.seq
-                continue
+                return True
+            listed = files.get(slug)
             found = _read_file(_folder(archive) / f"{slug}{_SUFFIX}", slug)
             if found is None:
+                if listed is not None:
+                    return False  # records.json lists a file that is gone
                 done[slug] = 0  # no file: the record did not exist at the tail; it may be created after it
-                continue
+                return True
             record, mark = found
-            if mark.seq > base.seq and not covers(archive.log, mark):
-                return None
+            if mark.seq != listed and not (mark.seq > base.seq and log.holds(mark)):
+                return False  # an older (or foreign) file put back, or one records.json does not vouch for
             records[slug], done[slug] = record, mark.seq
+            return True
+
+        if not all(take(slug) for slug in slugs):
+            return None
         stamp = Revision(
             rev=last["rev"],
             at=datetime.fromisoformat(last["at"]),
@@ -135,26 +158,36 @@ def load_records(archive: Archive, slugs: Collection[str], *, warn: Warn | None 
             events=last["events"],
             records=tuple(last["records"]),
             first_seq=last["first_seq"],
-        )
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        ) if last is not None else None
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
-    state = ArchiveState(records=records, revisions=[stamp] if base.seq else [], seq=base.seq)
+    state = ArchiveState(records=records, revisions=[stamp] if stamp is not None and base.seq else [], seq=base.seq)
+    head = log.witness()
     try:
-        if os.stat(archive.log).st_size == base.offset:
-            return Partial(state, base, base)  # nothing after the tail: no need to read the log (or import its reader)
+        at_end = os.stat(archive.log).st_size == base.offset
     except OSError:
         return None
-    from archive.saved.checkpoint import open_reader  # noqa: PLC0415
+    if at_end and (head is None or head.seq < base.seq or (head.seq == base.seq and head.hash == base.hash)):
+        return Partial(state, base, base)  # nothing after the tail, and the witness agrees: no need to read the log
+    from archive.store.log import LogReader  # noqa: PLC0415 - only when there are lines to read (show stays light)
 
-    reader = open_reader(archive, start=base, warn=warn)
+    reader = LogReader(log, start=base, warn=warn, head=head)
+    refolded: set[str] = set()
     with paused_gc():
-        for events in reader.fields(only=done):
+        for events in reader.fields(only=None if folding_all else done):
+            if folding_all:
+                for slug in {event["record"] for event in events} - done.keys():
+                    if not take(slug):
+                        return None
+                    refolded.add(slug)
             try:
                 apply_fields_of(state, events, done)
             except ArchiveError:
                 return None  # the full load names the damage
     assert reader.tail is not None
-    return Partial(state, reader.tail, base)
+    if folding_all:
+        refolded |= {slug for slug in done if slug in state.records}
+    return Partial(state, reader.tail, base, refolded)
 
 
 def write_records(
@@ -176,10 +209,13 @@ def write_records(
                 if stale.name[: -len(_SUFFIX)] not in state.records:
                     stale.unlink(missing_ok=True)
         last = state.revisions[-1] if state.revisions else None
+        listed = _listed(archive) if slugs is not None else {}
+        listed.update({slug: tail.seq for slug in names})
         meta = {
             "format": FORMAT,
             "code": code_fingerprint(),
             "tail": {"offset": tail.offset, "seq": tail.seq, "rev": tail.rev, "hash": tail.hash},
+            "files": {slug: seq for slug, seq in listed.items() if slug in state.records or slugs is not None},
             "last": None
             if last is None
             else {
@@ -193,11 +229,21 @@ def write_records(
             },
         }
         _replace(archive.state_dir / _TAIL, orjson.dumps(meta))
+        faults.point("after-saved-write")
         if slugs is not None:
             _KEPT[archive.state_dir] = (tail, {slug: state.records[slug] for slug in names})
     except (OSError, TypeError) as exc:
         if warn is not None:
             warn(f"Could not save the record files in {folder} ({exc}); show and append will read more of the log.")
+
+
+def _listed(archive: Archive) -> dict[str, int]:
+    """The position of each record's file, as ``records.json`` lists it (empty when it cannot be read)."""
+    try:
+        meta = orjson.loads((archive.state_dir / _TAIL).read_bytes())
+        return dict(meta["files"]) if meta.get("format") == FORMAT else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 _KEPT: dict[Path, tuple[Tail, dict[str, RecordState]]] = {}
@@ -235,8 +281,13 @@ def _write_file(folder: Path, record: RecordState, tail: Tail) -> None:
 def _replace(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (a cache: no fsync; a torn or stale file is detected and rebuilt)."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    try:
+        faults.point("saved-write")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)  # a failed write leaves no temporary file behind
+        raise
 
 
 def rebuild_if_free(archive: Archive, state: ArchiveState, tail: Tail, warn: Warn | None = None) -> None:

@@ -5,10 +5,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from events.errors import Conflict, InvalidInput
 
-__all__ = ["Archive", "find_archive", "fsync_dir", "init_archive"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from archive.store.port import LogPort
+
+__all__ = ["Archive", "find_archive", "fsync_dir", "init_archive", "open_log"]
 
 LOG_NAME = "events.jsonl"
 STATE_DIR = ".archive"
@@ -77,3 +83,10 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def open_log(archive: Archive, *, warn: Callable[[str], None] | None = None) -> LogPort:
+    """The log port of ``archive``: the backend its folder names (the JSONL file by default)."""
+    from archive.store.jsonl import JsonlLog  # noqa: PLC0415 - folder paths alone do not need the adapter
+
+    return JsonlLog(archive.log, archive.state_dir, warn=warn)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
 from collections.abc import Callable, Collection, Container, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from hashlib import sha256
@@ -16,24 +14,25 @@ import orjson
 from pydantic import TypeAdapter, ValidationError
 
 from archive.store.collector import paused_gc
-from archive.store.head import Head, read_head, write_head
-from archive.store.folder import Archive
+from archive.store.head import Head
+from archive.store.folder import Archive, open_log
+from archive.store.jsonl import MAX_LINE, JsonlLog
+from archive.store.port import LogPort
 from archive.store.tail import Tail
-from events.codec import GENESIS, encode_line, line_hash
-from events.errors import ArchiveError, DamagedLog, InvalidInput, StaleRevision, UnknownName
-from events.model import Change, event_adapter, stamp
+from events.codec import GENESIS
+from events.errors import ArchiveError, DamagedLog
+from events.model import Change, event_adapter
 from events.source import first_problem
-from events.text import check_line
 from events.wire import Malformed, event_fields
-from projections.fold import Fields, apply_fields, apply_revision
+from projections.fold import Fields, apply_fields
 from projections.state import ArchiveState, Revision
 
-__all__ = ["MAX_LINE", "LogReader", "Tail", "fold", "locked", "paused_gc", "replay", "write_at"]
+__all__ = ["MAX_LINE", "LogReader", "Tail", "fold", "locked", "paused_gc", "replay"]
 
 Warn = Callable[[str], None]
 
-MAX_LINE = 8 * 1024 * 1024
-"""The most bytes one log line may hold (newline included); appends refuse longer lines, readers stop at them."""
+_WITNESS: Any = object()
+"""LogReader's default ``head``: the witness the log port reports, read before the first line."""
 
 
 class LogReader:
@@ -46,19 +45,20 @@ class LogReader:
 
     def __init__(
         self,
-        path: Path,
+        log: LogPort | Path,
         *,
         warn: Warn | None = None,
         name: str | None = None,
         start: Tail | None = None,
-        head: Head | None = None,
+        head: Head | None = _WITNESS,
     ) -> None:
-        self.path = path
-        self.name = name or path.name
+        self.log: LogPort = JsonlLog(log) if isinstance(log, Path) else log
+        self.name = name or self.log.name
         self.warn = warn
         self.start = start
         """Where to begin: after the whole revisions a previous read (or a checkpoint) covered."""
-        self.head = head
+        self.head = self.log.witness() if head is _WITNESS else head
+        """The witness of the last append, read before the log (None: a log with no witness, or verify's own checks)."""
         self.tail: Tail | None = None
         """Set once the revisions have been read to the end."""
 
@@ -95,68 +95,61 @@ class LogReader:
         if head is not None and head.seq == start.seq and head.hash != start.hash:
             raise _changed_head(self.name, head)
         loads = orjson.loads
-        with open(self.path, "rb") as log:
-            size = os.fstat(log.fileno()).st_size
-            if size < start.offset:
+        # the lines come from the log port, whatever its backend
+        number = start.seq
+        for raw in self.log.lines(start if start.seq else None):
+            number += 1
+            read_end += len(raw)
+            if len(raw) > MAX_LINE:
                 raise DamagedLog(
-                    f"{self.name} is {size} bytes, shorter than the {start.offset} already read: it was cut or replaced.",
-                    hint="Run 'archive verify'.",
+                    f"{self.name}:{number}: the line is longer than the {MAX_LINE} bytes a log line may hold.",
+                    hint=_VERIFY,
                 )
-            log.seek(start.offset)
-            number = start.seq
-            while raw := log.readline(MAX_LINE + 1):
-                number += 1
-                read_end += len(raw)
-                if len(raw) > MAX_LINE:
-                    raise DamagedLog(
-                        f"{self.name}:{number}: the line is longer than the {MAX_LINE} bytes a log line may hold.",
-                        hint=_VERIFY,
-                    )
-                if not raw.endswith(b"\n"):
-                    break  # a partial last line: torn tail
+            if not raw.endswith(b"\n"):
+                break  # a partial last line: torn tail
+            try:
+                data = loads(raw)
+                line_seq, line_rev, line_prev, end = data["seq"], data["rev"], data["prev"], data.get("end")
+            except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+                self._invalid(adapter, raw, number)
+            if line_seq != seq + 1 or line_rev.__class__ is not int:
+                if line_seq.__class__ is not int or line_rev.__class__ is not int:
+                    self._invalid(adapter, raw, number)
+                raise DamagedLog(
+                    f"{self.name}:{number}: seq is {line_seq}, expected {seq + 1}: a line is missing, repeated or "
+                    "out of order.",
+                    hint=_VERIFY,
+                )
+            if line_prev != prev:
+                raise DamagedLog(
+                    f"{self.name}:{number}: prev does not match the hash of line {number - 1}: the log was changed "
+                    "at or before this line.",
+                    hint=_VERIFY,
+                )
+            expected_rev = rev if pending else rev + 1
+            if line_rev != expected_rev:
+                raise DamagedLog(f"{self.name}:{number}: rev is {line_rev}, expected {expected_rev}.", hint=_VERIFY)
+            seq, rev, prev = line_seq, line_rev, sha256(raw).hexdigest()  # events.codec.line_hash, inlined
+            if head is not None and seq == head.seq and (prev != head.hash or end is not True):
+                raise _changed_head(self.name, head)
+            if typed:
+                pending.append(self._validated(adapter, raw, number))
+            elif seq <= witnessed and only is not None and data.get("record") not in only:
+                pending.append(data)
+            elif seq <= witnessed:
                 try:
-                    data = loads(raw)
-                    line_seq, line_rev, line_prev, end = data["seq"], data["rev"], data["prev"], data.get("end")
-                except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
-                    self._invalid(adapter, raw, number)
-                if line_seq != seq + 1 or line_rev.__class__ is not int:
-                    if line_seq.__class__ is not int or line_rev.__class__ is not int:
-                        self._invalid(adapter, raw, number)
-                    raise DamagedLog(
-                        f"{self.name}:{number}: seq is {line_seq}, expected {seq + 1}: a line is missing, repeated or "
-                        "out of order.",
-                        hint=_VERIFY,
-                    )
-                if line_prev != prev:
-                    raise DamagedLog(
-                        f"{self.name}:{number}: prev does not match the hash of line {number - 1}: the log was changed "
-                        "at or before this line.",
-                        hint=_VERIFY,
-                    )
-                expected_rev = rev if pending else rev + 1
-                if line_rev != expected_rev:
-                    raise DamagedLog(f"{self.name}:{number}: rev is {line_rev}, expected {expected_rev}.", hint=_VERIFY)
-                seq, rev, prev = line_seq, line_rev, sha256(raw).hexdigest()  # events.codec.line_hash, inlined
-                if head is not None and seq == head.seq and (prev != head.hash or end is not True):
-                    raise _changed_head(self.name, head)
-                if typed:
-                    pending.append(self._validated(adapter, raw, number))
-                elif seq <= witnessed and only is not None and data.get("record") not in only:
-                    pending.append(data)
-                elif seq <= witnessed:
-                    try:
-                        pending.append(event_fields(data))
-                    except Malformed:
-                        pending.append(self._validated(adapter, raw, number).__dict__)
-                else:
+                    pending.append(event_fields(data))
+                except Malformed:
                     pending.append(self._validated(adapter, raw, number).__dict__)
-                offset += len(raw)
-                if end is True:
-                    whole_offset, whole = offset, (seq, rev, prev)
-                    yield pending
-                    pending = []
-                elif end is not None:
-                    self._invalid(adapter, raw, number)
+            else:
+                pending.append(self._validated(adapter, raw, number).__dict__)
+            offset += len(raw)
+            if end is True:
+                whole_offset, whole = offset, (seq, rev, prev)
+                yield pending
+                pending = []
+            elif end is not None:
+                self._invalid(adapter, raw, number)
         if head is not None and head.seq > whole[0]:
             raise DamagedLog(
                 f"{self.name}:{head.seq}: missing: revision {head.rev} was written up to line {head.seq}, "
@@ -216,7 +209,7 @@ def replay(
     Returns the state and, when the whole log was read, its tail.
     """
     state = ArchiveState()
-    reader = LogReader(archive.log, warn=warn, head=read_head(archive.state_dir))
+    reader = LogReader(open_log(archive), warn=warn)
     with paused_gc():
         for events in reader.fields():
             if until is not None and events[0]["rev"] > until:
@@ -249,31 +242,6 @@ def fold(state: ArchiveState, events: list[Fields], name: str) -> Revision:
         ) from exc
 
 
-@contextmanager
-def locked(archive: Archive, *, shared: bool = False) -> Iterator[None]:
+def locked(archive: Archive, *, shared: bool = False) -> AbstractContextManager[None]:
     """Hold the archive's append lock (blocks until it is free): exclusive to write, ``shared`` to read a still log."""
-    archive.state_dir.mkdir(exist_ok=True)
-    with open(archive.lock_file, "a+b") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
-
-
-def write_at(path: Path, offset: int, data: bytes) -> None:
-    try:
-        with open(path, "ab") as log:
-            if log.tell() != offset:
-                raise DamagedLog(
-                    f"{path.name} changed while it was read (size {log.tell()}, expected {offset}).",
-                    hint="Someone edited it without the lock; run 'archive verify'.",
-                )
-            log.write(data)
-            log.flush()
-            os.fsync(log.fileno())
-    except OSError as exc:
-        raise ArchiveError(
-            f"{path}: the write failed ({exc.strerror or exc}); the revision was not recorded.",
-            hint="Free space if the disk is full, then run 'archive recover' to move any partial write aside.",
-        ) from exc
+    return open_log(archive).locked(shared=shared)

@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from archive.store.log import LogReader, Tail
-from archive.store.folder import Archive
+from archive.store.folder import Archive, open_log
 from archive.web.views_out import write_atomic
 from events.errors import ArchiveError, DamagedLog
 from projections.corrections import corrections
@@ -94,7 +94,7 @@ class DiffPages:
         every revision after it. ``last``: each record's last wanted revision (its capture is dropped then)."""
         written = 0
         captures = self._captures
-        reader = LogReader(self.archive.log, start=start)
+        reader = LogReader(open_log(self.archive), start=start)
         for events in reader.revisions():
             rev: int = events[0].rev  # type: ignore[attr-defined]
             if until is not None and rev > until:

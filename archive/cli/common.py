@@ -102,7 +102,7 @@ def record_at(ctx: click.Context, slug: str, at: str | None) -> Any:
     return get_record(state_at(ctx, at), slug, at)
 
 
-def get_record(state: Any, slug: str, at: str | None, *, action: str | None = None) -> Any:
+def get_record(state: Any, slug: str, at: str | None, *, action: str | None = None, advice: str = "") -> Any:
     """The record named ``slug`` in ``state``; refuses an unknown one, suggesting the closest names.
 
     ``action`` replaces the message's opening ("Record 'x' does not exist").
@@ -110,7 +110,7 @@ def get_record(state: Any, slug: str, at: str | None, *, action: str | None = No
     record = state.records.get(slug)
     if record is None:
         where = f" at revision {state.head}" if at is not None else ""
-        raise UnknownName(f"{action or f'Record {slug!r} does not exist'}{where}.", hint=record_hint(slug, state.records))
+        raise UnknownName(f"{action or f'Record {slug!r} does not exist'}{where}.", hint=advice + record_hint(slug, state.records))
     return record
 
 
@@ -123,9 +123,10 @@ def record_hint(slug: str, names: Iterable[str]) -> str:
     """What to say after an unknown record: the closest names, else the records there are."""
     known = sorted(names)
     near = closest(slug, known)
+    listed = f"Records: {', '.join(known[:20]) or 'none yet'}" + (f" and {len(known) - 20} more." if len(known) > 20 else ".")
     if near:
-        return "Did you mean " + " or ".join(f"'{n}'" for n in near) + "? ('archive records' lists them all.)"
-    return f"Records: {', '.join(known) or 'none yet'}."
+        return "Did you mean " + " or ".join(f"'{n}'" for n in near) + "? " + listed
+    return listed
 
 
 def citing(sources: Sequence[Any], *, given_by_user: bool, default: str) -> str:

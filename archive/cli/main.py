@@ -140,8 +140,9 @@ def import_(
             if name in state.records:
                 raise Conflict(
                     f"{path}: record '{name}' already exists.",
-                    hint=f"To record your edits of it: archive import --update {path} --record {name} --source URL. "
-                    f"Or add to it with 'archive append {name} ...', or import this file as another record with --record NEW-NAME.",
+                    hint=f"Add to it with 'archive append {name} ...', or record your edits of its text with "
+                    f"'archive import --update {path} --record {name} --source URL', "
+                    "or import this file as another record with --record NEW-NAME.",
                 )
         return [PendingRevision(changes, summary or f"Import {path.name}") for path, _, changes, _ in plans]
 

@@ -63,7 +63,9 @@ def run_update(
         plans.clear()
         pending: list[PendingRevision] = []
         for path, name, article, text in edits:
-            record = common.get_record(state, name, None, action=f"{path}: record '{name}' does not exist, so it cannot be updated")
+            record = common.get_record(state, name, None, action=f"{path}: record '{name}' does not exist, so it cannot be updated",
+                advice="Import it without --update to make it, or name the record with --record. ",
+            )
             plan = plan_update(record, article, text, sources=cited, name=str(path), replace_sources=replace_sources)
             if not given:
                 asserted = [c.fact for c in plan.changes if isinstance(c, ContentChange)]

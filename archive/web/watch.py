@@ -46,7 +46,7 @@ from archive.saved.checkpoint import (
 )
 from archive.store.folder import Archive
 from archive.store.log import Tail, fold
-from archive.web.view_manifest import MANIFEST, Entries, folder_stamp, read_manifest, write_manifest
+from archive.web.view_manifest import MANIFEST, Entries, folder_digest, folder_stamp, read_manifest, view_entry, write_manifest
 from archive.web.views_out import write_index, write_record
 from events.codec import line_hash
 from events.errors import DamagedLog
@@ -339,7 +339,8 @@ class Watcher:
             if stop is not None and stop.is_set():
                 break
             entry = vouched.get(slug)
-            if entry is not None and entry == (record.rev, folder_stamp(self.out / slug)):
+            folder = self.out / slug
+            if entry is not None and entry[:2] == (record.rev, folder_stamp(folder)) and entry[2] == folder_digest(folder):
                 self._built[slug] = entry  # its views are those of this revision already
                 continue
             files += self._write_records((slug,))
@@ -376,7 +377,7 @@ class Watcher:
             record = state.records.get(slug)
             if record is not None:
                 files += write_record(state, slug, self.out)
-                self._built[slug] = (record.rev, folder_stamp(self.out / slug) or 0)
+                self._built[slug] = view_entry(self.out / slug, record.rev)
                 self._manifest_dirty = True
         return files
 

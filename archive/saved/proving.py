@@ -141,7 +141,10 @@ def revision_signatures(archive: Archive, revs: set[int] | None = None) -> dict[
     out: dict[int, tuple[str, SignatureCheck]] = {}
     if not authors:
         return out
+    last = max(revs, default=0) if revs is not None else None
     for lines, rev in read_raw_lines(archive.log, 0, 0, GENESIS):
+        if last is not None and rev > last:
+            break
         if revs is not None and rev not in revs:
             continue
         by = orjson.loads(lines[-1]).get("by", "")

@@ -359,19 +359,20 @@ def make_app(archive: Archive, options: ServerOptions | None = None, *, warn: Wa
 
     @app.get("/api/records/{record}/blame", responses=_ERRORS, tags=["read"])
     async def api_blame(request: Request, record: Slug, at: str | None = None) -> Response:
-        """Each line of the article with the revision, author and sources behind it (`archive blame --format json`)."""
+        """Each line of the article with the revision, author, signature and sources behind it (`archive blame --format json`)."""
         await reader(request)
 
         def work() -> str:
             rev = pages.resolve(at)
             state = pages.state(rev)
-            return to_json(blame_json(blame_lines(pages.record(record, rev), state.revisions)))
+            signatures = pages.signatures(r.rev for r in state.revisions if record in r.records)
+            return to_json(blame_json(blame_lines(pages.record(record, rev), state.revisions, signatures)))
 
         return _json(await run_in_threadpool(work))
 
     @app.get("/api/records/{record}/facts/{fact}/history", responses=_ERRORS, tags=["read"])
     async def api_history(request: Request, record: Slug, fact: Annotated[str, Path(max_length=100)]) -> Response:
-        """Every version of one fact (`archive history RECORD FACT --format json`)."""
+        """Every version of one fact, each with who signed it (`archive history RECORD FACT --format json`)."""
         await reader(request)
 
         def work() -> str:
@@ -380,7 +381,7 @@ def make_app(archive: Archive, options: ServerOptions | None = None, *, warn: Wa
                 raise UnknownName(f"Record '{record}' does not exist.")
             if not versions:
                 raise UnknownName(f"Fact '{fact}' does not exist in record '{record}'.")
-            return to_json(history_json(record, fact, versions))
+            return to_json(history_json(record, fact, versions, pages.signatures(v.rev for v in versions)))
 
         return _json(await run_in_threadpool(work))
 

@@ -1,0 +1,76 @@
+"""Blame, history and the served pages say of each revision "signed by NAME" or "unsigned"; the server serves the
+latest signed checkpoint; the server's accounts sign with their key."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+Run = Callable[..., Any]
+RECORD = "siege-of-derna"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """Private keys go to a config folder of the test's own."""
+    return {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+
+
+@pytest.fixture
+def signed(seeded: Path, ok: Run, env: dict[str, str]) -> Path:
+    """The seed (revision 1, unsigned), then revision 2 by the keyed author Ann, and 3 by Bob (unkeyed)."""
+    ok("-C", seeded, "keys", "add-author", "Ann", env=env)
+    ok("-C", seeded, "append", RECORD, "--infobox", "Ann field=1", "--source", "x", "--by", "Ann", env=env)
+    ok("-C", seeded, "append", RECORD, "--infobox", "Bob field=2", "--source", "x", "--by", "Bob", env=env)
+    return seeded
+
+
+def _fact(root: Path, ok: Run, text: str) -> str:
+    lines = json.loads(ok("-C", root, "blame", RECORD, "--format", "json").text)
+    return next(line["facts"][0] for line in lines if line["text"] == text)
+
+
+def test_blame_says_who_signed_each_revision(signed: Path, ok: Run) -> None:
+    lines = json.loads(ok("-C", signed, "blame", RECORD, "--format", "json").text)
+    by_text = {line["text"]: line for line in lines}
+    ann, bob, title = by_text["- Ann field: 1"], by_text["- Bob field: 2"], lines[0]
+    assert (ann["rev"], ann["signed"], ann["signature"]) == (2, "Ann", "signed")
+    assert (bob["rev"], bob["signed"], bob["signature"]) == (3, None, "unsigned")
+    assert (title["rev"], title["signed"], title["signature"]) == (1, None, "unsigned")
+    assert ann["sentences"][0]["signed"] == "Ann"
+    assert {"line", "text", "facts", "rev", "by", "at", "sources"} <= set(ann), "the documented keys stay"
+    text = ok("-C", signed, "blame", RECORD).text
+    said = [" ".join(row.split()) for row in text[text.index("\nRevisions:\n") :].splitlines()[2:]]
+    assert said[0] == "r3 Bob unsigned"
+    assert said[1] == "r2 Ann signed by Ann"
+    assert said[2].startswith("r1 ") and said[2].endswith(" unsigned")
+
+
+def test_history_says_signed_by_name_or_unsigned(signed: Path, ok: Run) -> None:
+    ann = _fact(signed, ok, "- Ann field: 1")
+    data = json.loads(ok("-C", signed, "history", RECORD, ann, "--format", "json").text)
+    assert [(v["rev"], v["signed"], v["signature"]) for v in data["versions"]] == [(2, "Ann", "signed")]
+    assert "    signed by Ann\n" in ok("-C", signed, "history", RECORD, ann).text
+    bob = _fact(signed, ok, "- Bob field: 2")
+    assert [v["signed"] for v in json.loads(ok("-C", signed, "history", RECORD, bob, "--format", "json").text)["versions"]] == [None]
+    assert "    unsigned\n" in ok("-C", signed, "history", RECORD, bob).text
+
+
+def test_a_failed_signature_is_not_shown_as_signed(signed: Path, ok: Run) -> None:
+    authors = signed / "keys" / "authors.json"
+    data = json.loads(authors.read_text())
+    data["authors"][0]["name"] = "Someone else"  # Ann's revision now carries another author's key
+    authors.write_text(json.dumps(data))
+    lines = json.loads(ok("-C", signed, "blame", RECORD, "--format", "json").text)
+    ann = next(line for line in lines if line["text"] == "- Ann field: 1")
+    assert (ann["signed"], ann["signature"]) == (None, "failed")
+    assert "signature fails: signed with Someone else's key" in ok("-C", signed, "blame", RECORD).text
+
+
+def test_without_registered_authors_every_revision_is_unsigned(seeded: Path, ok: Run) -> None:
+    lines = json.loads(ok("-C", seeded, "blame", RECORD, "--format", "json").text)
+    assert {(line["signed"], line["signature"]) for line in lines} == {(None, "unsigned")}

@@ -56,6 +56,7 @@ def _shapes(draw: st.DrawFn) -> str:
         case "approx":
             return f"{year:04d}-{month:02d}~"
         case _:
+            day = min(day, 27)
             return f"{year:04d}-{month:02d}-{day:02d}?/{year:04d}-{month:02d}-{day + 1:02d}?"
 
 

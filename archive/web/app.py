@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, quote
 import orjson
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from archive.ingest.append_options import AppendOptions, OptionError, as_field, check_options
@@ -28,6 +28,7 @@ from archive.store.record_log import record_revisions
 from archive.web.accounts import Account, Accounts, Throttle, can_write
 from archive.web.api_models import Created, ErrorBody, RecordRow, RevisionBody, RevisionRow
 from archive.web.capture_copies import COPIES_DIR, COPY_POLICY, copy_text
+from archive.web.checkpoint_note import CHECKPOINT_EXAMPLE, CHECKPOINT_PATH, latest_note
 from archive.web.committer import Committed, Committer, WriteRequest
 from archive.web.guard import Guard
 from archive.web.live import EVENTS_PATH, SCRIPT, SCRIPT_PATH, LiveReload, with_script
@@ -384,6 +385,30 @@ def make_app(archive: Archive, options: ServerOptions | None = None, *, warn: Wa
             return to_json(history_json(record, fact, versions, pages.signatures(v.rev for v in versions)))
 
         return _json(await run_in_threadpool(work))
+
+    # ------------------------------------------------------------------ proofs
+
+    @app.get(
+        CHECKPOINT_PATH,
+        response_class=PlainTextResponse,
+        tags=["proofs"],
+        responses={
+            200: {"content": {"text/plain": {"example": CHECKPOINT_EXAMPLE}}, "description": "The signed note."},
+            401: {"content": {"text/plain": {}}, "description": "A private archive: sign in first."},
+            404: {"content": {"text/plain": {}}, "description": "The archive has no key, or no checkpoint yet."},
+            503: {"content": {"text/plain": {}}, "description": "A kept checkpoint's signature does not hold."},
+        },
+    )
+    async def checkpoint(request: Request) -> Response:
+        """The latest signed checkpoint of the log: a C2SP signed note (origin, size, base64 Merkle root, `time` and
+        `revision` lines, then its Ed25519 signature), byte for byte as `archive checkpoint` printed it. Keep it to
+        check proofs (`archive check-proof`) and to catch a rewritten history later (`archive verify --against`)."""
+        await reader(request)
+        try:
+            note = await run_in_threadpool(latest_note, archive)
+        except UnknownName as exc:
+            raise _Refused(404, exc.message, hint=exc.hint) from exc
+        return Response(note, media_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-cache"})
 
     # ------------------------------------------------------------------ the JSON API: writing
 

@@ -74,3 +74,67 @@ def test_a_failed_signature_is_not_shown_as_signed(signed: Path, ok: Run) -> Non
 def test_without_registered_authors_every_revision_is_unsigned(seeded: Path, ok: Run) -> None:
     lines = json.loads(ok("-C", seeded, "blame", RECORD, "--format", "json").text)
     assert {(line["signed"], line["signature"]) for line in lines} == {(None, "unsigned")}
+
+
+# ---------------------------------------------------------------- the server
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Status, content type and body of a GET (to 127.0.0.1 only)."""
+    import urllib.error  # noqa: PLC0415
+    import urllib.request  # noqa: PLC0415
+
+    assert url.startswith("http://127.0.0.1:")
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=30) as answer:  # noqa: S310
+            return answer.status, answer.headers["Content-Type"], answer.read().decode()
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.headers["Content-Type"], answer.read().decode()
+
+
+@pytest.fixture
+def server_env(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The served process finds the private keys where the test's commands put them."""
+    pytest.importorskip("fastapi", reason="the server extra is not installed (pip install -e '.[server]')")
+    monkeypatch.setenv("XDG_CONFIG_HOME", env["XDG_CONFIG_HOME"])
+    monkeypatch.delenv("ARCHIVE_AUTHOR_KEY", raising=False)
+    return env
+
+
+def test_the_served_pages_say_who_signed_each_revision(signed: Path, serving: Any, server_env: dict[str, str]) -> None:
+    with serving(signed) as served:
+        url = served.rstrip("/")
+        status, _, history = _get(f"{url}/{RECORD}/history.html")
+        assert status == 200, history
+        assert '<td class="sig sig-signed">signed by Ann</td>' in history
+        assert history.count('<td class="sig sig-unsigned">unsigned</td>') == 2
+        _, _, blame = _get(f"{url}/{RECORD}/blame.html")
+        assert '<span class="sig sig-signed">signed by Ann</span>' in blame
+        assert '<span class="sig sig-unsigned">unsigned</span>' in blame
+        _, _, api = _get(f"{url}/api/records/{RECORD}/blame")
+        assert {(line["rev"], line["signed"]) for line in json.loads(api)} == {(1, None), (2, "Ann"), (3, None)}
+
+
+def test_the_server_serves_the_latest_signed_checkpoint(seeded: Path, ok: Run, serving: Any, server_env: dict[str, str]) -> None:
+    from archive.store.notes import Verifier, open_checkpoint  # noqa: PLC0415
+
+    with serving(seeded) as served:
+        url = served.rstrip("/")
+        status, kind, said = _get(f"{url}/checkpoint")
+        assert (status, kind.split(";")[0]) == (404, "text/plain")
+        assert "no key (keys/archive.pub)" in said and "archive keys init" in said
+        public = ok("-C", seeded, "keys", "init", env=server_env).text.strip()
+        status, _, said = _get(f"{url}/checkpoint")
+        assert status == 404 and "No checkpoint has been signed yet" in said and "archive checkpoint" in said
+        first = ok("-C", seeded, "checkpoint", env=server_env).text
+        status, kind, note = _get(f"{url}/checkpoint")
+        assert (status, kind) == (200, "text/plain; charset=utf-8")
+        assert note == first
+        ok("-C", seeded, "append", RECORD, "--infobox", "More=1", "--source", "x", env=server_env)
+        latest = ok("-C", seeded, "checkpoint", env=server_env).text
+        _, _, note = _get(f"{url}/checkpoint")
+        assert note == latest != first
+        assert open_checkpoint(note, Verifier.parse(public)).extension("revision") == "2"
+        _, _, schema = _get(f"{url}/api/openapi.json")
+        described = json.loads(schema)["paths"]["/checkpoint"]["get"]
+        assert set(described["responses"]) >= {"200", "404"} and "text/plain" in described["responses"]["200"]["content"]

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from archive.ingest.append_options import AppendOptions, OptionError, as_field, check_options
 from archive.ingest.batch import read_batch
+from archive.ingest.signing import AuthorKeyError
 from archive.store.folder import Archive
 from archive.store.head import read_head
 from archive.store.record_log import record_revisions
@@ -91,6 +92,8 @@ def _field_of(exc: ArchiveError, body: RevisionBody | None) -> str | None:
     """The request field an error is about: the one its message names (``--when`` → ``when``), else the change."""
     if isinstance(exc, OptionError):
         return exc.field
+    if isinstance(exc, AuthorKeyError):  # about the account's key, not a field of the request
+        return None
     named = re.search(r"--([a-z][a-z-]*)", exc.message)
     if named:
         name = named.group(1).replace("-", "_")

@@ -3,6 +3,7 @@ latest signed checkpoint; the server's accounts sign with their key."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -138,3 +139,48 @@ def test_the_server_serves_the_latest_signed_checkpoint(seeded: Path, ok: Run, s
         _, _, schema = _get(f"{url}/api/openapi.json")
         described = json.loads(schema)["paths"]["/checkpoint"]["get"]
         assert set(described["responses"]) >= {"200", "404"} and "text/plain" in described["responses"]["200"]["content"]
+
+
+# ---------------------------------------------------------------- the server's accounts sign
+
+
+def test_the_servers_accounts_sign_with_their_key(seeded: Path, ok: Run, server_env: dict[str, str]) -> None:
+    """alice is a registered author whose key the server finds: her writes are signed. bob is no registered author:
+    his are unsigned, as before. carol is registered but the server has not her private key: refused, nothing written."""
+    from fastapi.testclient import TestClient  # noqa: PLC0415
+
+    from archive.store.folder import find_archive  # noqa: PLC0415
+    from archive.web.accounts import Accounts  # noqa: PLC0415
+    from archive.web.app import ServerOptions, make_app  # noqa: PLC0415
+
+    accounts = Accounts(seeded)
+    tokens = {name: accounts.add(name, "editor") for name in ("alice", "bob", "carol")}
+    ok("-C", seeded, "keys", "add-author", "alice", env=server_env)
+    elsewhere = base64.b64encode(b"\xfb" * 32).decode()  # a key held elsewhere; its base64 holds '+' (once taken for NAME+ID+KEY)
+    assert "+" in elsewhere
+    ok("-C", seeded, "keys", "add-author", "carol", "--public", elsewhere, env=server_env)
+    write = f"/api/records/{RECORD}/revisions"
+
+    def body(n: int) -> dict[str, Any]:
+        return {"infobox": f"Field {n}=value {n}", "sources": ["https://example.org/signed"]}
+
+    with TestClient(make_app(find_archive(seeded), ServerOptions()), base_url="http://127.0.0.1") as client:
+        made = client.post(write, json=body(1), headers={"Authorization": f"Bearer {tokens['alice']}"})
+        assert made.status_code == 201, made.text
+        assert b'"sig":"' in (seeded / "events.jsonl").read_bytes().splitlines()[-1]
+        made = client.post(write, json=body(2), headers={"Authorization": f"Bearer {tokens['bob']}"})
+        assert made.status_code == 201, made.text
+        assert b'"sig":"' not in (seeded / "events.jsonl").read_bytes().splitlines()[-1]
+        before = (seeded / "events.jsonl").read_bytes()
+        said = client.post(write, json=body(3), headers={"Authorization": f"Bearer {tokens['carol']}"})
+        assert said.status_code == 422
+        answer = said.json()
+        assert "carol has a registered key" in answer["error"] and "not at" in answer["error"]
+        assert "archive keys add-author" in answer["hint"] and "field" not in answer
+        assert (seeded / "events.jsonl").read_bytes() == before
+        blame = client.get(f"/api/records/{RECORD}/blame").json()
+        signed = {line["text"]: (line["rev"], line["signed"]) for line in blame}
+        assert signed["- Field 1: value 1"] == (2, "alice")
+        assert signed["- Field 2: value 2"] == (3, None)
+    verified = ok("-C", seeded, "verify", env=server_env).text
+    assert "Signatures: 1 revisions signed by their authors, all holding; 2 unsigned." in verified, verified

@@ -98,6 +98,7 @@ def _shims(folder: Path) -> dict[str, str]:
         "EDITOR": str(editor),
         "ARCHIVE_USER": "tester",
         "PYTHONPATH": str(ROOT),
+        "XDG_CONFIG_HOME": str(folder / ".config"),  # private keys made by the blocks stay in the test's folder
     }
 
 

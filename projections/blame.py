@@ -9,6 +9,7 @@ from typing import Any
 
 from events.source import Source
 from projections.lines import article_lines
+from projections.signed import UNSIGNED, Signature, Signatures, signature_json, signature_of
 from projections.state import RecordState, Revision
 
 __all__ = ["BlameLine", "BlamePiece", "blame_json", "blame_lines"]
@@ -28,6 +29,8 @@ class BlamePiece:
     by: str | None
     at: datetime | None
     sources: tuple[Source, ...]
+    signature: Signature = UNSIGNED
+    """The signature of revision ``rev``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +52,20 @@ class BlameLine:
     """Every source of the line's facts, in order of first citation, each once."""
     pieces: tuple[BlamePiece, ...]
     """Each fact's words on the line, resolved on their own (empty for blank lines and the ``Infobox`` line)."""
+    signature: Signature = UNSIGNED
+    """The signature of revision ``rev``."""
 
 
-def blame_lines(record: RecordState, revisions: Mapping[int, Revision] | Sequence[Revision]) -> list[BlameLine]:
+def blame_lines(
+    record: RecordState, revisions: Mapping[int, Revision] | Sequence[Revision], signatures: Signatures | None = None
+) -> list[BlameLine]:
     """Every line of ``render_text(record)`` with the revision, author, time and sources behind it.
 
     ``revisions`` gives who and when for each revision number: a mapping, or the list of an
     ``ArchiveState`` (``state.revisions``); a revision it lacks leaves ``by`` and ``at`` None.
     A line's ``rev`` is the newest of its facts' revisions, as git's blame names the commit that last
-    touched a line; each fact's own revision is in ``pieces``.
+    touched a line; each fact's own revision is in ``pieces``. ``signatures`` says how each revision is signed
+    (computed in ``archive/``: ``archive.saved.proving.revision_signatures``); a revision it lacks is unsigned.
     """
     known = revisions if isinstance(revisions, Mapping) else {r.rev: r for r in revisions}
     facts = record.facts
@@ -72,7 +80,12 @@ def blame_lines(record: RecordState, revisions: Mapping[int, Revision] | Sequenc
         for span in line.spans:
             fact = facts[span.fact]
             by, at = who(fact.rev)
-            pieces.append(BlamePiece(fact.id, line.text[span.start : span.end], span.start, fact.rev, by, at, fact.sources))
+            pieces.append(
+                BlamePiece(
+                    fact.id, line.text[span.start : span.end], span.start, fact.rev, by, at, fact.sources,
+                    signature_of(signatures, fact.rev),
+                )
+            )
         ids = tuple(dict.fromkeys(p.fact for p in pieces)) or ((line.owner,) if line.owner is not None else ())
         if ids:
             rev: int | None = max(facts[i].rev for i in ids)
@@ -80,7 +93,7 @@ def blame_lines(record: RecordState, revisions: Mapping[int, Revision] | Sequenc
         else:
             rev, cited = (record.ending_rev or record.created), ()
         by, at = who(rev)
-        out.append(BlameLine(line.number, line.text, ids, rev, by, at, cited, tuple(pieces)))
+        out.append(BlameLine(line.number, line.text, ids, rev, by, at, cited, tuple(pieces), signature_of(signatures, rev)))
     return out
 
 
@@ -90,7 +103,8 @@ def _when(at: datetime | None) -> str | None:
 
 def blame_json(lines: Sequence[BlameLine]) -> list[dict[str, Any]]:
     """Blame as the JSON of ``archive blame --format json``: DESIGN.md's ``line, text, facts, rev, by, at,
-    sources`` plus ``sentences``, each fact's words on the line resolved on their own."""
+    sources`` plus ``signed`` (who signed the revision, or null) and ``signature`` (signed, unsigned or failed),
+    and ``sentences``, each fact's words on the line resolved on their own."""
     return [
         {
             "line": b.line,
@@ -100,6 +114,7 @@ def blame_json(lines: Sequence[BlameLine]) -> list[dict[str, Any]]:
             "by": b.by,
             "at": _when(b.at),
             "sources": list(b.sources),
+            **signature_json(b.signature),
             "sentences": [
                 {
                     "fact": p.fact,
@@ -109,6 +124,7 @@ def blame_json(lines: Sequence[BlameLine]) -> list[dict[str, Any]]:
                     "by": p.by,
                     "at": _when(p.at),
                     "sources": list(p.sources),
+                    **signature_json(p.signature),
                 }
                 for p in b.pieces
             ],

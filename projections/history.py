@@ -10,6 +10,7 @@ from typing import Any
 from projections.corrections import Correction, correction_json, corrections
 from projections.diff import FactSnapshot, snapshot, snapshot_json
 from projections.replay import RevisionEvents, events_of, fold_revision
+from projections.signed import Signatures, signature_json, signature_of
 from projections.state import ArchiveState, Fact, RecordState
 
 __all__ = ["FactVersion", "fact_history", "history_json"]
@@ -99,10 +100,11 @@ def fact_history(revisions: Iterable[RevisionEvents], slug: str, fact_id: str) -
     return versions, state
 
 
-def history_json(record: str, fact_id: str, versions: Sequence[FactVersion]) -> dict[str, Any]:
+def history_json(record: str, fact_id: str, versions: Sequence[FactVersion], signatures: Signatures | None = None) -> dict[str, Any]:
     """The history as the JSON of ``archive history --format json``: ``record, fact, kind, versions: [{rev, at, by,
     summary, changes: [{type, fact}], after, retracted, reason, corrections: [{rev, kind, fact, reason, sources}],
-    fact: {snapshot}}]``."""
+    fact: {snapshot}, signed, signature}]``; ``signed`` names who signed the revision (null when no registered
+    author did), ``signature`` is ``signed``, ``unsigned`` or ``failed`` (from ``signatures``; unsigned when absent)."""
     return {
         "record": record,
         "fact": fact_id,
@@ -119,6 +121,7 @@ def history_json(record: str, fact_id: str, versions: Sequence[FactVersion]) -> 
                 "reason": v.reason,
                 "corrections": [correction_json(c) for c in v.corrections],
                 "fact": snapshot_json(v.fact),
+                **signature_json(signature_of(signatures, v.rev)),
             }
             for v in versions
         ],

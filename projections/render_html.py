@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from events.source import Source
 from projections.blame import BlameLine, BlamePiece, blame_lines
+from projections.signed import Signatures, signature_of
 from projections.diff import RecordDiff
 from projections.entries import TimelineRow
 from projections.layout import Block, blocks
@@ -222,12 +223,16 @@ def diff_revisions(slug: str, revisions: Sequence[Revision], limit: int = DIFF_P
     return frozenset(mine[-limit:] if limit > 0 else ())
 
 
-def history_page(record: RecordState, revisions: Sequence[Revision], diffs: frozenset[int] | None = None) -> str:
+def history_page(
+    record: RecordState, revisions: Sequence[Revision], diffs: frozenset[int] | None = None, signatures: Signatures | None = None
+) -> str:
     """The revisions that touched the record, newest first, each linked to its diff page (``diffs``; default
-    ``diff_revisions``)."""
+    ``diff_revisions``), each "signed by NAME" or "unsigned" when ``signatures`` is given (a revision it lacks
+    is unsigned; None: the column is left out, nothing being known)."""
     mine = [r for r in reversed(revisions) if record.slug in r.records]
     linked = diff_revisions(record.slug, revisions) if diffs is None else diffs
-    return render_page("history.html", page=_page(record, "history.html", "History"), revisions=mine, diffs=linked)
+    signed = None if signatures is None else {r.rev: signature_of(signatures, r.rev) for r in mine}
+    return render_page("history.html", page=_page(record, "history.html", "History"), revisions=mine, diffs=linked, signed=signed)
 
 
 def _runs(line: BlameLine) -> tuple[_Run, ...]:
@@ -244,13 +249,14 @@ def _runs(line: BlameLine) -> tuple[_Run, ...]:
     return tuple(runs)
 
 
-def blame_page(record: RecordState, revisions: Sequence[Revision]) -> str:
+def blame_page(record: RecordState, revisions: Sequence[Revision], signatures: Signatures | None = None) -> str:
     """Every line of the article text with the revision, author and time behind it; focus or hover a sentence
-    for its own revision, author, time and sources."""
+    for its own revision, author, time and sources. With ``signatures``, each revision also says "signed by
+    NAME" or "unsigned" (None: nothing is said of signatures)."""
     numbers = _numbers(record)
     rows: list[_BlameRow] = []
     previous: int | None = None
-    for line in blame_lines(record, revisions):
+    for line in blame_lines(record, revisions, signatures):
         rows.append(_BlameRow(line, _runs(line), line.rev != previous))
         previous = line.rev
     diffs = diff_revisions(record.slug, revisions)
@@ -260,6 +266,7 @@ def blame_page(record: RecordState, revisions: Sequence[Revision]) -> str:
         rows=rows,
         diffs=diffs,
         number=numbers.get,
+        show_signed=signatures is not None,
     )
 
 
@@ -290,14 +297,15 @@ def _unified_html(diff: RecordDiff) -> Markup:
     return Markup("".join(f'<span class="{_line_class(line)}">{escape(line.rstrip(chr(10)))}</span>' for line in diff.unified()))
 
 
-def record_pages(record: RecordState, revisions: Sequence[Revision]) -> dict[str, str]:
-    """Every page of one record that its state and the revisions alone determine, by file name."""
+def record_pages(record: RecordState, revisions: Sequence[Revision], signatures: Signatures | None = None) -> dict[str, str]:
+    """Every page of one record that its state and the revisions alone determine, by file name; ``signatures``
+    as ``history_page`` and ``blame_page`` take them."""
     return {
         "index.html": article_page(record),
         "timeline.html": timeline_page(record),
         "sources.html": sources_page(record),
-        "history.html": history_page(record, revisions),
-        "blame.html": blame_page(record, revisions),
+        "history.html": history_page(record, revisions, signatures=signatures),
+        "blame.html": blame_page(record, revisions, signatures),
     }
 
 

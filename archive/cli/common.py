@@ -68,38 +68,11 @@ def author(by: str | None) -> str:
 
 def signer(found: Any) -> Any:
     """What signs the revisions of authors with a registered key (keys/authors.json), for ``append_revisions(sign=)``;
-    None when no author has one. The private key is $ARCHIVE_AUTHOR_KEY, else the one 'keys add-author' made."""
-    from pathlib import Path  # noqa: PLC0415
+    None when no author has one. The private key is $ARCHIVE_AUTHOR_KEY, else the one 'keys add-author' made
+    (``archive.ingest.signing``, which the server's accounts use too)."""
+    from archive.ingest.signing import author_signer  # noqa: PLC0415
 
-    from archive.store.keys import author_key_path, load_authors, read_private_key  # noqa: PLC0415
-    from archive.store.notes import public_bytes  # noqa: PLC0415
-    from archive.store.signatures import signer as make_signer  # noqa: PLC0415
-    from events.errors import InvalidInput  # noqa: PLC0415
-
-    authors = load_authors(found)
-    if not authors:
-        return None
-    made: dict[str, Any] = {}
-
-    def sign(by: str, lines: list[bytes]) -> str | None:
-        author = authors.get(by)
-        if author is None:
-            return None
-        if by not in made:
-            given = os.environ.get("ARCHIVE_AUTHOR_KEY")
-            path = Path(given) if given else author_key_path(by)
-            if not path.exists():
-                raise InvalidInput(
-                    f"{by} has a registered key (keys/authors.json), so their revisions are signed, but their private key is not at {path}.",
-                    hint="Set $ARCHIVE_AUTHOR_KEY to the file of their private key.",
-                )
-            key = read_private_key(path)
-            if public_bytes(key) != author.raw:
-                raise InvalidInput(f"{path} is not the private key registered for {by} in keys/authors.json.")
-            made[by] = make_signer(key)
-        return made[by](lines)  # type: ignore[no-any-return]
-
-    return sign
+    return author_signer(found)
 
 
 def cited_sources(values: Sequence[str]) -> tuple[Any, ...]:

@@ -304,11 +304,15 @@ def blame(ctx: click.Context, record: str, at: str | None, fmt: str) -> None:
     numbered [1], [2] ... and listed after the text. In JSON each sentence of a line is resolved on its own
     ("sentences"). A blank line belongs to the block after it.
     """
+    from archive.saved.signed_revisions import signatures_of  # noqa: PLC0415
     from projections.blame import blame_json, blame_lines  # noqa: PLC0415
+    from projections.signed import signature_of  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
 
     state = common.state_at(ctx, at)
-    lines = blame_lines(common.get_record(state, record, at), state.revisions)
+    found = common.get_record(state, record, at)
+    signatures = signatures_of(common.open_archive(ctx), {r.rev for r in state.revisions if record in r.records})
+    lines = blame_lines(found, state.revisions, signatures)
     if fmt == "json":
         common.out(to_json(blame_json(lines)))
         return
@@ -336,6 +340,13 @@ def blame(ctx: click.Context, record: str, at: str | None, fmt: str) -> None:
         out.append(f"{rev:<{rev_w}}  {day}  {by:<{by_w}}  {facts:<{facts_w}}  {cited:<{src_w + 2}}  {b.line:>{num_w}}│{b.text}\n")
     if numbers:
         out.append("\nSources:\n" + "".join(f"[{n}] {source.label()}\n" for source, n in numbers.items()))
+    shown = sorted({rev for b in lines for rev in (b.rev, *(p.rev for p in b.pieces)) if rev is not None}, reverse=True)
+    known = {r.rev: r for r in state.revisions}
+    if shown:
+        out.append("\nRevisions:\n")
+        for rev in shown:
+            who = known[rev].by if rev in known else "-"
+            out.append(f"r{rev:<{rev_w - 1}}  {who:<{by_w}}  {signature_of(signatures, rev).describe()}\n")
     common.out("".join(out))
 
 
@@ -351,9 +362,11 @@ def blame(ctx: click.Context, record: str, at: str | None, fmt: str) -> None:
 def history(ctx: click.Context, record: str, fact: str, fmt: str, color: bool | None) -> None:
     """Every version of FACT of RECORD: each revision that added, revised, moved, ranked or retracted it, with
     who, when, the words (diffed against the version before), the date and the sources."""
+    from archive.saved.signed_revisions import signatures_of  # noqa: PLC0415
     from archive.store.head import read_head  # noqa: PLC0415
     from archive.store.record_log import record_revisions  # noqa: PLC0415
     from projections.history import fact_history, history_json  # noqa: PLC0415
+    from projections.signed import signature_of  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
     from projections.words import word_diff  # noqa: PLC0415
 
@@ -369,8 +382,9 @@ def history(ctx: click.Context, record: str, fact: str, fmt: str, color: bool | 
             f"Fact '{fact}' does not exist in record '{record}'.",
             hint=f"'archive show {record} --view facts' lists the fact ids.",
         )
+    signatures = signatures_of(found, {v.rev for v in versions})
     if fmt == "json":
-        common.out(to_json(history_json(record, fact, versions)))
+        common.out(to_json(history_json(record, fact, versions, signatures)))
         return
     paint, plain = _painter(color)
 
@@ -387,6 +401,7 @@ def history(ctx: click.Context, record: str, fact: str, fmt: str, color: bool | 
         what = ", ".join(t if f == fact else f"{t} {f}" for t, f in v.changes) or "changed"
         lines.append("")
         lines.append(paint(f"r{v.rev}  {_stamp(v.at)}  {v.by}  {what}", fg="yellow"))
+        lines.append(f"    {signature_of(signatures, v.rev).describe()}")
         if v.summary:
             lines.append(f"    summary: {v.summary}")
         snap = v.fact

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import orjson
 
-from archive.store.folder import Archive
-from archive.store.log import MAX_LINE
+from archive.store.folder import Archive, open_log
 from archive.store.merkle import Frontier, leaf_hash, node_position, nodes_after, root
+from archive.store.port import LogPort
 from archive.store.tail import Tail
 from events.codec import GENESIS
 from events.errors import DamagedLog
@@ -85,17 +85,14 @@ def _empty(archive: Archive) -> TreeState:
 
 
 def _proven(archive: Archive, state: TreeState) -> bool:
-    """Whether the log holds the tree's last line with its hash, and ``nodes`` holds every node of the tree."""
+    """Whether the log holds the tree's last line with its hash (asked through the log port), and ``nodes`` holds
+    every node of the tree."""
     try:
         if state.nodes_path.stat().st_size < nodes_after(state.size) * _HASH:
             return False
-        if state.size == 0:
-            return True
-        with open(archive.log, "rb") as log:
-            line = os.pread(log.fileno(), state.offset - state.last_start, state.last_start)
     except OSError:
         return False
-    return line.endswith(b"\n") and hashlib.sha256(line).hexdigest() == state.hash and f'"seq":{state.size},'.encode() in line[:40]
+    return state.size == 0 or open_log(archive).holds(Tail(state.offset, state.size, state.rev, state.hash))
 
 
 def _save(archive: Archive, state: TreeState, new_nodes: Sequence[bytes], from_size: int) -> None:
@@ -150,14 +147,16 @@ def extend_after_append(archive: Archive, before: Tail, lines: Sequence[bytes], 
             warn(f".archive/{TREE_DIR} could not be updated ({exc.strerror}); it will be caught up later.")
 
 
-def read_raw_lines(path: Path, offset: int, seq: int, prev: str) -> Iterator[tuple[list[bytes], int]]:
-    """Each whole revision's exact line bytes from ``offset`` (after line ``seq`` of hash ``prev``), with its revision,
-    checking ``seq`` and the hash chain; an unfinished revision at the end is left out."""
+def read_raw_lines(log: LogPort, start: Tail | None = None) -> Iterator[tuple[list[bytes], int]]:
+    """Each whole revision's exact line bytes after ``start`` (from line 1 when None), with its revision, read
+    through the log port (so the JSONL file and PostgreSQL give the same tree), checking ``seq`` and the hash
+    chain; an unfinished revision at the end is left out."""
     pending: list[bytes] = []
-    name = path.name
-    with open(path, "rb") as log:
-        log.seek(offset)
-        while raw := log.readline(MAX_LINE + 1):
+    name = log.name
+    seq, prev = (start.seq, start.hash) if start is not None else (0, GENESIS)
+    lines = log.lines(start)
+    try:
+        for raw in lines:
             if not raw.endswith(b"\n"):
                 break
             try:
@@ -174,6 +173,10 @@ def read_raw_lines(path: Path, offset: int, seq: int, prev: str) -> Iterator[tup
             if data.get("end") is True:
                 yield pending, rev
                 pending = []
+    finally:
+        close = getattr(lines, "close", None)
+        if close is not None:
+            close()
 
 
 def bring_up_to_date(archive: Archive, warn: Warn | None = None) -> TreeState:
@@ -190,7 +193,8 @@ def bring_up_to_date(archive: Archive, warn: Warn | None = None) -> TreeState:
         state.nodes_path.write_bytes(b"")
     made: list[bytes] = []
     from_size, saved = state.size, not fresh
-    for lines, rev in read_raw_lines(archive.log, state.offset, state.size, state.hash):
+    start = Tail(state.offset, state.size, state.rev, state.hash) if state.size else None
+    for lines, rev in read_raw_lines(open_log(archive), start):
         made.extend(_push_lines(state, lines, state.offset, rev))
         if len(made) > 1 << 16:
             _save(archive, state, made, from_size)

@@ -150,6 +150,20 @@ def load_authors(archive: Archive) -> dict[str, AuthorKey]:
         raise InvalidInput(f"{path} does not read ({exc}).", hint="It lists {\"authors\": [{\"name\", \"key\", \"since\"}]}.") from exc
 
 
+def _public_raw(public: str) -> bytes:
+    """The 32 bytes of a public key given as base64 (which may hold '+') or as a NAME+ID+BASE64 verifier line."""
+    try:
+        raw = base64.b64decode(public, validate=True)
+    except binascii.Error:
+        raw = b""
+    if len(raw) == 32:
+        return raw
+    try:
+        return Verifier.parse(public).raw
+    except NoteError as exc:
+        raise InvalidInput(f"--public {public[:60]!r} is not a public key ({exc}).") from exc
+
+
 def add_author(archive: Archive, name: str, *, since: int, public: str | None = None, key_path: Path | None = None) -> AuthorKey:
     """Register ``name``'s public key (``public``: base64 of the 32 bytes, or a NAME+ID+KEY verifier line); with
     none, make a key pair and keep the private half in ``key_path`` (else the config folder)."""
@@ -161,10 +175,7 @@ def add_author(archive: Archive, name: str, *, since: int, public: str | None = 
         raw = public_bytes(key)
         _write_private(key_path or author_key_path(name), key)
     else:
-        try:
-            raw = Verifier.parse(public).raw if "+" in public else base64.b64decode(public.strip(), validate=True)
-        except (binascii.Error, NoteError) as exc:
-            raise InvalidInput(f"--public {public[:60]!r} is not a public key ({exc}).") from exc
+        raw = _public_raw(public.strip())
         if len(raw) != 32:
             raise InvalidInput("--public is not an Ed25519 public key (32 bytes, base64).")
     author = AuthorKey(name, raw, since)

@@ -17,17 +17,19 @@ from urllib.parse import parse_qsl, quote
 import orjson
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from archive.ingest.append_options import AppendOptions, OptionError, as_field, check_options
 from archive.ingest.batch import read_batch
+from archive.ingest.signing import AuthorKeyError
 from archive.store.folder import Archive
 from archive.store.head import read_head
 from archive.store.record_log import record_revisions
 from archive.web.accounts import Account, Accounts, Throttle, can_write
 from archive.web.api_models import Created, ErrorBody, RecordRow, RevisionBody, RevisionRow
 from archive.web.capture_copies import COPIES_DIR, COPY_POLICY, copy_text
+from archive.web.checkpoint_note import CHECKPOINT_EXAMPLE, CHECKPOINT_PATH, latest_note
 from archive.web.committer import Committed, Committer, WriteRequest
 from archive.web.guard import Guard
 from archive.web.live import EVENTS_PATH, SCRIPT, SCRIPT_PATH, LiveReload, with_script
@@ -90,6 +92,8 @@ def _field_of(exc: ArchiveError, body: RevisionBody | None) -> str | None:
     """The request field an error is about: the one its message names (``--when`` → ``when``), else the change."""
     if isinstance(exc, OptionError):
         return exc.field
+    if isinstance(exc, AuthorKeyError):  # about the account's key, not a field of the request
+        return None
     named = re.search(r"--([a-z][a-z-]*)", exc.message)
     if named:
         name = named.group(1).replace("-", "_")
@@ -359,19 +363,20 @@ def make_app(archive: Archive, options: ServerOptions | None = None, *, warn: Wa
 
     @app.get("/api/records/{record}/blame", responses=_ERRORS, tags=["read"])
     async def api_blame(request: Request, record: Slug, at: str | None = None) -> Response:
-        """Each line of the article with the revision, author and sources behind it (`archive blame --format json`)."""
+        """Each line of the article with the revision, author, signature and sources behind it (`archive blame --format json`)."""
         await reader(request)
 
         def work() -> str:
             rev = pages.resolve(at)
             state = pages.state(rev)
-            return to_json(blame_json(blame_lines(pages.record(record, rev), state.revisions)))
+            signatures = pages.signatures(r.rev for r in state.revisions if record in r.records)
+            return to_json(blame_json(blame_lines(pages.record(record, rev), state.revisions, signatures)))
 
         return _json(await run_in_threadpool(work))
 
     @app.get("/api/records/{record}/facts/{fact}/history", responses=_ERRORS, tags=["read"])
     async def api_history(request: Request, record: Slug, fact: Annotated[str, Path(max_length=100)]) -> Response:
-        """Every version of one fact (`archive history RECORD FACT --format json`)."""
+        """Every version of one fact, each with who signed it (`archive history RECORD FACT --format json`)."""
         await reader(request)
 
         def work() -> str:
@@ -380,9 +385,33 @@ def make_app(archive: Archive, options: ServerOptions | None = None, *, warn: Wa
                 raise UnknownName(f"Record '{record}' does not exist.")
             if not versions:
                 raise UnknownName(f"Fact '{fact}' does not exist in record '{record}'.")
-            return to_json(history_json(record, fact, versions))
+            return to_json(history_json(record, fact, versions, pages.signatures(v.rev for v in versions)))
 
         return _json(await run_in_threadpool(work))
+
+    # ------------------------------------------------------------------ proofs
+
+    @app.get(
+        CHECKPOINT_PATH,
+        response_class=PlainTextResponse,
+        tags=["proofs"],
+        responses={
+            200: {"content": {"text/plain": {"example": CHECKPOINT_EXAMPLE}}, "description": "The signed note."},
+            401: {"content": {"text/plain": {}}, "description": "A private archive: sign in first."},
+            404: {"content": {"text/plain": {}}, "description": "The archive has no key, or no checkpoint yet."},
+            503: {"content": {"text/plain": {}}, "description": "A kept checkpoint's signature does not hold."},
+        },
+    )
+    async def checkpoint(request: Request) -> Response:
+        """The latest signed checkpoint of the log: a C2SP signed note (origin, size, base64 Merkle root, `time` and
+        `revision` lines, then its Ed25519 signature), byte for byte as `archive checkpoint` printed it. Keep it to
+        check proofs (`archive check-proof`) and to catch a rewritten history later (`archive verify --against`)."""
+        await reader(request)
+        try:
+            note = await run_in_threadpool(latest_note, archive)
+        except UnknownName as exc:
+            raise _Refused(404, exc.message, hint=exc.hint) from exc
+        return Response(note, media_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-cache"})
 
     # ------------------------------------------------------------------ the JSON API: writing
 

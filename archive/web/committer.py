@@ -1,6 +1,10 @@
 """Group commit: the server's writes wait in a queue, and one thread commits all that are waiting in one append
 (one write, one fsync), each still its own revision with its own author.
 
+A revision by an account that is a registered author (``keys/authors.json``) is signed with their private key,
+found as the command line finds it (``archive.ingest.signing``); when it is not found, that request is refused
+(422) and the others of its group are committed without it.
+
 A request that names ``expect_rev`` is committed alone (its revision must follow exactly that one). In a
 group, each request's changes are built on the state the requests before it leave (folded into copies of
 the records), so two writes to one record in one group get distinct fact ids, as two appends one after the
@@ -19,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from archive.ingest.append_options import AppendOptions, build_changes
+from archive.ingest.signing import KEY_ENV, author_signer
 from archive.ingest.summaries import automatic_summary
 from archive.saved.appending import PendingRevision, append_revisions
 from archive.store.folder import Archive
@@ -34,6 +39,10 @@ __all__ = ["MAX_GROUP", "Committed", "Committer", "WriteRequest", "fact_ids"]
 
 MAX_GROUP = 128
 """The most revisions one append commits."""
+SERVER_KEY_HINT = (
+    "The server signs an account's revisions with the key 'archive keys add-author NAME' made, in the config folder "
+    f"of the user running 'archive serve' (or ${KEY_ENV}); put it there, or write as another account."
+)
 
 _TRIAL: dict[str, Any] = {"seq": 1, "rev": 1, "at": datetime(1970, 1, 1, tzinfo=UTC), "by": "group check", "prev": GENESIS}
 
@@ -139,7 +148,8 @@ class Committer:
 
         try:
             [revision] = append_revisions(
-                self.archive, build, by=request.by, expect_rev=request.expect_rev, warn=self.warn, records=[request.record]
+                self.archive, build, by=request.by, expect_rev=request.expect_rev, warn=self.warn, records=[request.record],
+                sign=author_signer(self.archive, hint=SERVER_KEY_HINT),
             )
         except ArchiveError as exc:
             request.done.set_exception(exc)
@@ -187,7 +197,8 @@ class Committer:
 
         try:
             written = append_revisions(
-                self.archive, build, by=group[0].by, warn=self.warn, records=list(dict.fromkeys(r.record for r in group))
+                self.archive, build, by=group[0].by, warn=self.warn, records=list(dict.fromkeys(r.record for r in group)),
+                sign=author_signer(self.archive, hint=SERVER_KEY_HINT),
             )
         except _Retry:
             return retry

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ import orjson
 from archive.saved.checkpoint import load_state
 from archive.saved.fingerprint import code_fingerprint
 from archive.saved.record_cache import load_records, rebuild_if_free
+from archive.saved.signed_revisions import signatures_of
 from archive.store.folder import Archive
 from archive.store.head import read_head
 from archive.store.log import MAX_LINE
@@ -32,6 +33,7 @@ from events.errors import InvalidInput, UnknownName
 from projections.diff import diff_records
 from projections.render_html import article_page, diff_page, index_page, record_pages, sources_page, timeline_page
 from projections.replay import capture
+from projections.signed import Signature
 from projections.state import ArchiveState, RecordState
 from projections.views import BUILD_FILES, render_view
 
@@ -137,6 +139,10 @@ class Pages:
             raise UnknownName(f"Record '{slug}' does not exist{where}.", hint=f"Records: {known}.")
         return found
 
+    def signatures(self, revs: Iterable[int]) -> dict[int, Signature]:
+        """How revisions ``revs`` are signed, checked against the registered authors (a revision left out is unsigned)."""
+        return signatures_of(self.archive, revs)
+
     # ------------------------------------------------------------------ pages
 
     def _cached(self, key: tuple[str, str, int], make: Callable[[], str], media_type: str, rev: int) -> Rendered:
@@ -171,7 +177,7 @@ class Pages:
                 state = self.state(rev)
                 record = self.record(slug, rev)
                 mine = [r for r in state.revisions if slug in r.records]
-                return record_pages(record, mine)[name]
+                return record_pages(record, mine, self.signatures(r.rev for r in mine))[name]
 
             return self._cached((slug, name, shown), whole, _TYPES[suffix], shown)
         if name.startswith("diff-") and name.endswith(".html") and name[5:-5].isdigit():

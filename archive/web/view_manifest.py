@@ -1,29 +1,43 @@
-"""Which records' views a folder holds, and at which revision, so that a restarted watcher renders only
-what changed since.
+"""Which records' views a folder holds, and at which revision, so that a restarted watcher, or the next
+``archive build``, renders only what changed since.
 
-The manifest is ``<views>/.watch.json``, written (atomically) by ``archive watch``: the fingerprint of the
-code that renders views, the tail of the log the views were made from, and for each record the revision
-its views show, its folder's time of change (every atomic write of a file in it changes that time, so
-views another command wrote since, ``build --at`` say, do not pass for current) and a digest of the
-contents of its view files (so a file changed in place, which leaves the folder's time as it was, does not
-pass either). The manifest is believed only when the fingerprint is this program's and the log still holds
-that tail.
+The manifest is ``<views>/.watch.json``, written (atomically) by ``archive watch`` and ``archive build``: the
+fingerprint of the code that renders views, the tail of the log the views were made from, and for each record
+the revision its views show, its folder's time of change (every atomic write of a file in it changes that
+time, so views another program wrote since do not pass for current) and a digest of the contents of its view
+files (so a file changed in place, which leaves the folder's time as it was, does not pass either). A build
+also notes the digest of ``index.html`` when the folder is a whole build at that tail (every record's views,
+their diff pages and the list of records), which lets the next build with nothing new stop there. The
+manifest is believed only when the fingerprint is this program's and the log still holds that tail
+(``open_log(archive).holds``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import orjson
 
-from archive.saved.checkpoint import covers
+from archive.store.folder import Archive, open_log
 from archive.store.log import Tail
 from archive.web.views_out import write_atomic
 
-__all__ = ["MANIFEST", "Entry", "folder_digest", "folder_stamp", "read_manifest", "view_entry", "write_manifest"]
+__all__ = [
+    "MANIFEST",
+    "Entry",
+    "Manifest",
+    "file_digest",
+    "folder_digest",
+    "folder_stamp",
+    "load_manifest",
+    "read_manifest",
+    "view_entry",
+    "write_manifest",
+]
 
 MANIFEST = ".watch.json"
 _FORMAT = 2
@@ -39,10 +53,10 @@ def _fingerprint() -> str:
     """The code and templates that decide the bytes of a view."""
     import events  # noqa: PLC0415
     import projections  # noqa: PLC0415
-    from archive.web import views_out  # noqa: PLC0415
+    from archive.web import capture_copies, diff_pages, views_out  # noqa: PLC0415
 
     digest = hashlib.sha256()
-    paths = [Path(views_out.__file__)]
+    paths = [Path(module.__file__) for module in (views_out, diff_pages, capture_copies)]  # type: ignore[arg-type]
     for package in (events, projections):
         folder = Path(package.__file__).parent  # type: ignore[arg-type]
         paths += [p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
@@ -81,26 +95,65 @@ def view_entry(folder: Path, rev: int) -> Entry:
     return rev, folder_stamp(folder) or 0, folder_digest(folder)
 
 
-def read_manifest(out: Path, log: Path) -> Entries:
-    """The records whose views in ``out`` the manifest vouches for; empty when there is none to believe."""
+def file_digest(path: Path) -> str:
+    """A BLAKE2 digest of one file's bytes; empty if it cannot be read."""
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """What ``<views>/.watch.json`` says, once believed."""
+
+    tail: Tail
+    """Where the log read for these views ended."""
+    entries: Entries
+    """Each record whose views the folder holds: ``Entry``."""
+    index: str | None = None
+    """``file_digest`` of ``index.html`` when the folder is a whole build at ``tail`` (every record's views and
+    diff pages, and the list of records); None when it is not known to be (a watcher's folder, ``build --at``)."""
+
+    def vouches(self, slug: str, rev: int, folder: Path) -> Entry | None:
+        """The entry of ``slug`` if its views in ``folder`` are those of revision ``rev`` (its last revision in
+        the state being written), untouched since: None when they must be rendered again. An entry newer than
+        the tail is not believed (the log past the tail may have been replaced)."""
+        entry = self.entries.get(slug)
+        if entry is None or entry[0] != rev or rev > self.tail.rev:
+            return None
+        return entry if entry[1] == folder_stamp(folder) and entry[2] == folder_digest(folder) else None
+
+
+def load_manifest(out: Path, archive: Archive) -> Manifest | None:
+    """The manifest of ``out`` if there is one to believe: this program's code, and a tail the log still holds."""
     try:
         data = orjson.loads((out / MANIFEST).read_bytes())
         if data["format"] != _FORMAT or data["code"] != _fingerprint():
-            return {}
+            return None
         tail = Tail(**{key: data["tail"][key] for key in ("offset", "seq", "rev", "hash")})
-        if not covers(log, tail):
-            return {}
-        return {slug: (int(rev), int(stamp), str(digest)) for slug, (rev, stamp, digest) in data["records"].items()}
+        entries = {slug: (int(rev), int(stamp), str(digest)) for slug, (rev, stamp, digest) in data["records"].items()}
+        index = data.get("index")
+        if not open_log(archive).holds(tail):
+            return None
+        return Manifest(tail, entries, str(index) if index else None)
     except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        return None
 
 
-def write_manifest(out: Path, tail: Tail, entries: Entries) -> None:
-    """Record that ``out`` holds these records' views, made from the log up to ``tail``."""
+def read_manifest(out: Path, archive: Archive) -> Entries:
+    """The records whose views in ``out`` the manifest vouches for; empty when there is none to believe."""
+    manifest = load_manifest(out, archive)
+    return {} if manifest is None else manifest.entries
+
+
+def write_manifest(out: Path, tail: Tail, entries: Entries, *, index: str | None = None) -> None:
+    """Record that ``out`` holds these records' views, made from the log up to ``tail``; ``index``: see ``Manifest``."""
     data = {
         "format": _FORMAT,
         "code": _fingerprint(),
         "tail": {"offset": tail.offset, "seq": tail.seq, "rev": tail.rev, "hash": tail.hash},
         "records": {slug: list(entry) for slug, entry in entries.items()},
+        "index": index,
     }
     write_atomic(out / MANIFEST, orjson.dumps(data).decode())

@@ -46,7 +46,7 @@ from archive.saved.checkpoint import (
 )
 from archive.store.folder import Archive
 from archive.store.log import Tail, fold
-from archive.web.view_manifest import MANIFEST, Entries, folder_digest, folder_stamp, read_manifest, view_entry, write_manifest
+from archive.web.view_manifest import MANIFEST, Entries, load_manifest, view_entry, write_manifest
 from archive.web.views_out import write_index, write_record
 from events.codec import line_hash
 from events.errors import DamagedLog
@@ -332,15 +332,14 @@ class Watcher:
         state = self.state
         assert state is not None
         gc.freeze()  # the state lives as long as the watcher: keep the collector from walking it again and again
-        vouched = read_manifest(self.out, self.archive.log) if kind == "start" else {}
+        vouched = load_manifest(self.out, self.archive) if kind == "start" else None
         self._built = {}
         files = 0
         for slug, record in state.records.items():
             if stop is not None and stop.is_set():
                 break
-            entry = vouched.get(slug)
-            folder = self.out / slug
-            if entry is not None and entry[:2] == (record.rev, folder_stamp(folder)) and entry[2] == folder_digest(folder):
+            entry = vouched.vouches(slug, record.rev, self.out / slug) if vouched is not None else None
+            if entry is not None:
                 self._built[slug] = entry  # its views are those of this revision already
                 continue
             files += self._write_records((slug,))

@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive.store.folder import Archive, open_log
-from archive.store.log import Tail
-from archive.web.build_views import build_views
-from archive.web.diff_pages import diff_page_name, wanted_pages
+from archive.store.tail import Tail
 from archive.web.view_manifest import MANIFEST, Entries, Manifest, file_digest, load_manifest, view_entry, write_manifest
-from projections.state import ArchiveState
+
+if TYPE_CHECKING:
+    from projections.state import ArchiveState
 
 __all__ = ["Built", "build_again", "unchanged"]
 
@@ -75,6 +76,9 @@ def build_again(
 
     ``tail``: where the log read for ``state`` ended; None when ``state`` stops before the log's end
     (``build --at``), when the manifest keeps its own position if the log still holds it."""
+    from archive.web.build_views import build_views  # noqa: PLC0415 - the renderers: not needed when nothing is new
+    from archive.web.diff_pages import diff_page_name, wanted_pages  # noqa: PLC0415
+
     manifest = load_manifest(out, archive)
     render: list[str] = []
     entries: Entries = {}

@@ -15,6 +15,7 @@ manifest is believed only when the fingerprint is this program's and the log sti
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -23,8 +24,7 @@ from pathlib import Path
 import orjson
 
 from archive.store.folder import Archive, open_log
-from archive.store.log import Tail
-from archive.web.views_out import write_atomic
+from archive.store.tail import Tail
 
 __all__ = [
     "MANIFEST",
@@ -48,18 +48,24 @@ Entries = dict[str, Entry]
 """Record → its entry."""
 
 
+_CODE = ("events", "projections", "archive.web.views_out", "archive.web.diff_pages", "archive.web.capture_copies")
+"""The code and templates that decide the bytes of a view: packages (every file in them) and modules."""
+
+
 @cache
 def _fingerprint() -> str:
-    """The code and templates that decide the bytes of a view."""
-    import events  # noqa: PLC0415
-    import projections  # noqa: PLC0415
-    from archive.web import capture_copies, diff_pages, views_out  # noqa: PLC0415
-
+    """A digest of the files of ``_CODE``, found without importing them (a build with nothing to do stays quick)."""
+    paths: list[Path] = []
+    for name in _CODE:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:  # pragma: no cover - they are all part of this program
+            raise RuntimeError(f"the module {name} is missing")
+        origin = Path(spec.origin)
+        if spec.submodule_search_locations is None:
+            paths.append(origin)
+        else:
+            paths += [p for p in origin.parent.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
     digest = hashlib.sha256()
-    paths = [Path(module.__file__) for module in (views_out, diff_pages, capture_copies)]  # type: ignore[arg-type]
-    for package in (events, projections):
-        folder = Path(package.__file__).parent  # type: ignore[arg-type]
-        paths += [p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
     for path in sorted(paths):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -149,6 +155,8 @@ def read_manifest(out: Path, archive: Archive) -> Entries:
 
 def write_manifest(out: Path, tail: Tail, entries: Entries, *, index: str | None = None) -> None:
     """Record that ``out`` holds these records' views, made from the log up to ``tail``; ``index``: see ``Manifest``."""
+    from archive.web.views_out import write_atomic  # noqa: PLC0415 - it loads the renderers, which reading does not need
+
     data = {
         "format": _FORMAT,
         "code": _fingerprint(),

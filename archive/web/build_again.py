@@ -4,9 +4,9 @@ manifest (``archive.web.view_manifest``, the one ``archive watch`` keeps) tells.
 A record is rendered again when the manifest cannot vouch for its views at the revision being built: it has
 events past the revision its views show, one of its files was changed or removed in place, the code that
 renders views changed (the manifest's fingerprint), or the log no longer holds the manifest's position (it
-was replaced). A diff page is written when its record's pages are not known to be there (a new revision,
-a folder a watcher or another log wrote) or when its file is missing. ``unchanged`` answers the commonest
-case, nothing new at all, without reading the log.
+was replaced). A diff page is written when its file is missing, or when it cannot be known to come from
+this log (a revision past the manifest's position, a folder whose manifest was not believed). ``unchanged``
+answers the commonest case, nothing new at all, without reading the log.
 """
 
 from __future__ import annotations
@@ -82,7 +82,6 @@ def build_again(
     manifest = load_manifest(out, archive)
     render: list[str] = []
     entries: Entries = {}
-    kept: dict[str, int] = {}  # record → the revision up to which its diff pages, where present, are current
     for slug, record in state.records.items():
         entry = manifest.vouches(slug, record.rev, out / slug) if manifest is not None else None
         if entry is not None:
@@ -91,14 +90,11 @@ def build_again(
                 on_record(slug)
         else:
             render.append(slug)
-        if manifest is not None and manifest.index is not None and slug in manifest.entries:
-            old = manifest.entries[slug][0]
-            if old <= manifest.tail.rev:
-                kept[slug] = min(old, record.rev)
+    kept = manifest.tail.rev if manifest is not None and manifest.pages else 0  # diff pages there up to it are current
     wanted: dict[int, list[str]] = {}
     for rev, slugs in wanted_pages(state).items():
         for slug in slugs:
-            if rev > kept.get(slug, 0) or not (out / slug / diff_page_name(rev)).is_file():
+            if rev > kept or not (out / slug / diff_page_name(rev)).is_file():
                 wanted.setdefault(rev, []).append(slug)
     build_views(archive, state, out, on_record, records=render, wanted=wanted)
     for slug in {*render, *(slug for slugs in wanted.values() for slug in slugs)}:
@@ -113,8 +109,8 @@ def _save(archive: Archive, out: Path, manifest: Manifest | None, state: Archive
     if tail is None and manifest is not None and manifest.tail.rev == state.head:
         tail = manifest.tail  # the state at the manifest's position: a whole build there
     if tail is not None and tail.rev == state.head:
-        write_manifest(out, tail, entries, index=file_digest(out / "index.html"))
+        write_manifest(out, tail, entries, index=file_digest(out / "index.html"), pages=True)
     elif manifest is not None and open_log(archive).holds(manifest.tail):
-        write_manifest(out, manifest.tail, {**manifest.entries, **entries})
+        write_manifest(out, manifest.tail, {**manifest.entries, **entries}, pages=manifest.pages)
     else:
         (out / MANIFEST).unlink(missing_ok=True)

@@ -7,7 +7,8 @@ the revision its views show, its folder's time of change (every atomic write of 
 time, so views another program wrote since do not pass for current) and a digest of the contents of its view
 files (so a file changed in place, which leaves the folder's time as it was, does not pass either). A build
 also notes the digest of ``index.html`` when the folder is a whole build at that tail (every record's views,
-their diff pages and the list of records), which lets the next build with nothing new stop there. The
+their diff pages and the list of records), which lets the next build with nothing new stop there, and that
+the diff pages there come from this log (a watcher, which writes none, keeps that note while the log holds). The
 manifest is believed only when the fingerprint is this program's and the log still holds that tail
 (``open_log(archive).holds``).
 """
@@ -120,6 +121,9 @@ class Manifest:
     index: str | None = None
     """``file_digest`` of ``index.html`` when the folder is a whole build at ``tail`` (every record's views and
     diff pages, and the list of records); None when it is not known to be (a watcher's folder, ``build --at``)."""
+    pages: bool = False
+    """Whether every diff page the folder holds was written from this log (by a build), so that one there is
+    current; False when some may come from a log since replaced."""
 
     def vouches(self, slug: str, rev: int, folder: Path) -> Entry | None:
         """The entry of ``slug`` if its views in ``folder`` are those of revision ``rev`` (its last revision in
@@ -142,7 +146,7 @@ def load_manifest(out: Path, archive: Archive) -> Manifest | None:
         index = data.get("index")
         if not open_log(archive).holds(tail):
             return None
-        return Manifest(tail, entries, str(index) if index else None)
+        return Manifest(tail, entries, str(index) if index else None, data.get("pages") is True)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -153,8 +157,9 @@ def read_manifest(out: Path, archive: Archive) -> Entries:
     return {} if manifest is None else manifest.entries
 
 
-def write_manifest(out: Path, tail: Tail, entries: Entries, *, index: str | None = None) -> None:
-    """Record that ``out`` holds these records' views, made from the log up to ``tail``; ``index``: see ``Manifest``."""
+def write_manifest(out: Path, tail: Tail, entries: Entries, *, index: str | None = None, pages: bool = False) -> None:
+    """Record that ``out`` holds these records' views, made from the log up to ``tail``; ``index`` and ``pages``:
+    see ``Manifest``."""
     from archive.web.views_out import write_atomic  # noqa: PLC0415 - it loads the renderers, which reading does not need
 
     data = {
@@ -163,5 +168,6 @@ def write_manifest(out: Path, tail: Tail, entries: Entries, *, index: str | None
         "tail": {"offset": tail.offset, "seq": tail.seq, "rev": tail.rev, "hash": tail.hash},
         "records": {slug: list(entry) for slug, entry in entries.items()},
         "index": index,
+        "pages": pages,
     }
     write_atomic(out / MANIFEST, orjson.dumps(data).decode())

@@ -142,6 +142,8 @@ class Watcher:
         self._built: Entries = {}
         """Each record's (revision, folder stamp) as its views were last written: the manifest."""
         self._manifest_dirty = False
+        self._pages = False
+        """Whether the diff pages in ``out`` come from this log (a build's, vouched by its manifest): kept for the next build."""
         self._torn: tuple[int, float] | None = None
         self._torn_told = False
         self._save_failed = False
@@ -333,6 +335,7 @@ class Watcher:
         assert state is not None
         gc.freeze()  # the state lives as long as the watcher: keep the collector from walking it again and again
         vouched = load_manifest(self.out, self.archive) if kind == "start" else None
+        self._pages = vouched is not None and vouched.pages  # a replayed log: diff pages there may be of the old one
         self._built = {}
         files = 0
         for slug, record in state.records.items():
@@ -385,7 +388,7 @@ class Watcher:
             return
         self._manifest_dirty = False
         try:
-            write_manifest(self.out, self.tail, self._built)
+            write_manifest(self.out, self.tail, self._built, pages=self._pages)
         except OSError as exc:
             self._say(f"Cannot write {self.out / MANIFEST} ({exc.strerror or exc}); a restart renders every view again.")
 

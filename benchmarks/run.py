@@ -192,9 +192,9 @@ def _build_again(root: Path, out: Path) -> dict[str, Any]:
     said = io.StringIO()
     started = time.perf_counter()
     with contextlib.redirect_stdout(said):
-        main.main(["-C", str(root), "build", "--out", str(out)], standalone_mode=False)
+        code = main(["-C", str(root), "build", "--out", str(out)])
     seconds = time.perf_counter() - started
-    if " 0 rendered," not in said.getvalue():
+    if code != 0 or " 0 rendered," not in said.getvalue():
         raise SystemExit(f"build-again rendered something: {said.getvalue()}")
     return {"seconds": seconds}
 

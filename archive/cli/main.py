@@ -378,12 +378,16 @@ def build(ctx: click.Context, out: Path | None, at: str | None) -> None:
     And the web pages: views/index.html, and per record index.html (the article), timeline.html,
     sources.html, history.html, blame.html and diff-REV.html for its latest revisions.
     """
-    from archive.cli.log_filter import resolve_at  # noqa: PLC0415
     from archive.web.build_again import build_again, unchanged  # noqa: PLC0415
 
     found = common.open_archive(ctx)
     target = out if out is not None else found.views
-    built = unchanged(found, target, None if at is None else resolve_at(at, found.log))
+    until = None
+    if at is not None:
+        from archive.cli.log_filter import resolve_at  # noqa: PLC0415 - it loads the event models
+
+        until = resolve_at(at, found.log)
+    built = unchanged(found, target, until)
     if built is None:
         state, tail = common.loaded_at(ctx, at)
         bar = common.progress(len(state.records), "Building")

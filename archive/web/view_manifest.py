@@ -41,7 +41,8 @@ __all__ = [
 ]
 
 MANIFEST = ".watch.json"
-_FORMAT = 2
+_FORMAT = 3
+"""3: SHA-256 digests (2: BLAKE2), the list's digest and the diff pages' origin (``Manifest``)."""
 
 Entry = tuple[int, int, str]
 """(revision its views show, its folder's ``st_mtime_ns``, ``folder_digest`` of its view files)."""
@@ -81,20 +82,24 @@ def folder_stamp(folder: Path) -> int | None:
 
 
 def folder_digest(folder: Path) -> str:
-    """A BLAKE2 digest of the names and bytes of a record's view files (not the diff pages, written apart, nor
-    hidden files); empty if the folder is not there."""
-    digest = hashlib.blake2b(digest_size=16)
+    """A digest (SHA-256, the quickest of the standard library's on most processors, cut to 128 bits) of the names
+    and bytes of a record's view files (not the diff pages, written apart, nor hidden files); empty if the folder
+    is not there."""
+    digest = hashlib.sha256()
     try:
-        names = sorted(p.name for p in folder.iterdir() if not p.name.startswith((".", "diff-")) and p.is_file())
+        with os.scandir(folder) as found:
+            names = sorted(e.name for e in found if not e.name.startswith((".", "diff-")) and e.is_file())
     except OSError:
         return ""
     for name in names:
         try:
-            data = (folder / name).read_bytes()
+            with open(os.path.join(folder, name), "rb") as file:
+                data = file.read()
         except OSError:
             return ""
-        digest.update(name.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
-    return digest.hexdigest()
+        digest.update(name.encode() + b"\0" + len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()[:32]
 
 
 def view_entry(folder: Path, rev: int) -> Entry:
@@ -103,9 +108,9 @@ def view_entry(folder: Path, rev: int) -> Entry:
 
 
 def file_digest(path: Path) -> str:
-    """A BLAKE2 digest of one file's bytes; empty if it cannot be read."""
+    """A digest of one file's bytes, as ``folder_digest``; empty if it cannot be read."""
     try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
     except OSError:
         return ""
 

@@ -394,10 +394,10 @@ def build(ctx: click.Context, out: Path | None, at: str | None) -> None:
         built = build_again(found, state, tail, target, on_record=(lambda _slug: bar.update(1)) if bar else None)
         if bar is not None:
             bar.render_finish()
-    s = "s" if built.records != 1 else ""
+    s, pages = "s" if built.records != 1 else "", "s" if built.diff_pages != 1 else ""
     click.echo(
         f"Built the views of {built.records} record{s} at revision {built.revision} in {target}: "
-        f"{built.rendered} rendered, {built.unchanged} unchanged, {built.diff_pages} diff page{'s' if built.diff_pages != 1 else ''}."
+        f"{built.rendered} rendered, {built.unchanged} unchanged, {built.diff_pages} diff page{pages}."
     )
 
 

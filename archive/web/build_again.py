@@ -103,7 +103,9 @@ def build_again(
     return Built(state.head, len(state.records), len(render), sum(len(slugs) for slugs in wanted.values()))
 
 
-def _save(archive: Archive, out: Path, manifest: Manifest | None, state: ArchiveState, tail: Tail | None, entries: Entries) -> None:
+def _save(
+    archive: Archive, out: Path, manifest: Manifest | None, state: ArchiveState, tail: Tail | None, entries: Entries
+) -> None:
     """Write the manifest of a build of ``state``: at ``tail``, or (``build --at``) at the old manifest's position,
     keeping its entries of the records ``state`` does not have yet. With no position to name, remove it."""
     if tail is None and manifest is not None and manifest.tail.rev == state.head:

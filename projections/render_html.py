@@ -13,10 +13,10 @@ from markupsafe import Markup, escape
 
 from events.source import Source
 from projections.blame import BlameLine, BlamePiece, blame_lines
-from projections.signed import Signatures, signature_of
 from projections.diff import RecordDiff
 from projections.entries import TimelineRow
 from projections.layout import Block, blocks
+from projections.signed import Signatures, signature_of
 from projections.sources import drifted_facts, source_rows
 from projections.state import ArchiveState, Fact, RecordState, Revision
 from projections.timeline import timeline_rows

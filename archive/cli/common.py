@@ -21,12 +21,12 @@ __all__ = [
     "citing",
     "closest",
     "get_record",
+    "loaded_at",
     "open_archive",
     "out",
     "progress",
     "record_hint",
     "signer",
-    "loaded_at",
     "state_at",
     "warn",
 ]

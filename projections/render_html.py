@@ -17,7 +17,7 @@ from projections.diff import RecordDiff
 from projections.entries import TimelineRow
 from projections.layout import Block, blocks
 from projections.sources import drifted_facts, source_rows
-from projections.state import ArchiveState, Fact, RecordState, Revision
+from projections.state import ArchiveState, Correction, Fact, RecordState, Revision
 from projections.timeline import timeline_rows
 from projections.timeline_display import DateDisplay, display_date
 
@@ -224,10 +224,20 @@ def diff_revisions(slug: str, revisions: Sequence[Revision], limit: int = DIFF_P
 
 def history_page(record: RecordState, revisions: Sequence[Revision], diffs: frozenset[int] | None = None) -> str:
     """The revisions that touched the record, newest first, each linked to its diff page (``diffs``; default
-    ``diff_revisions``)."""
+    ``diff_revisions``), with the reason and sources of each retraction, preference and move it made."""
     mine = [r for r in reversed(revisions) if record.slug in r.records]
     linked = diff_revisions(record.slug, revisions) if diffs is None else diffs
-    return render_page("history.html", page=_page(record, "history.html", "History"), revisions=mine, diffs=linked)
+    notes: dict[int, list[Correction]] = {}
+    for note in record.corrections:
+        notes.setdefault(note.rev, []).append(note)
+    return render_page(
+        "history.html",
+        page=_page(record, "history.html", "History"),
+        revisions=mine,
+        diffs=linked,
+        notes=notes,
+        facts=record.facts,
+    )
 
 
 def _runs(line: BlameLine) -> tuple[_Run, ...]:

@@ -15,6 +15,7 @@ from events.source import Source
 from projections.blame import BlameLine, BlamePiece, blame_lines
 from projections.diff import RecordDiff
 from projections.entries import TimelineRow
+from projections.infobox import alternatives_of
 from projections.layout import Block, blocks
 from projections.sources import drifted_facts, source_rows
 from projections.state import ArchiveState, Correction, Fact, RecordState, Revision
@@ -174,7 +175,8 @@ def _body_blocks(record: RecordState) -> list[Block]:
 
 
 def article_page(record: RecordState) -> str:
-    """The article with its infobox as a side box, a source marker after every fact, and the sources at the end."""
+    """The article with its infobox as a side box (a disputed field shows its other claims and their sources in a
+    disclosure), a source marker after every fact, and the sources at the end."""
     numbers = _numbers(record)
 
     def cites(fact: Fact) -> list[tuple[int, Source]]:
@@ -186,6 +188,7 @@ def article_page(record: RecordState) -> str:
         page=_page(record, "index.html", "Article"),
         title_fact=title_fact,
         infobox=record.visible_infobox(),
+        alternatives=alternatives_of(record),
         blocks=_body_blocks(record),
         cites=cites,
         sources=source_rows(record),

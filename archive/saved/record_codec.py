@@ -52,7 +52,9 @@ def encode_record(record: RecordState) -> bytes:
             row[_WHEN] = number
         rows.append(row)
     values = list(_record_values(record))
-    values[_CORRECTIONS] = [[c.rev, c.kind, c.fact, c.reason, [s.model_dump(exclude_none=True) for s in c.sources]] for c in record.corrections]
+    values[_CORRECTIONS] = [
+        [c.rev, c.kind, c.fact, c.reason, [s.model_dump(exclude_none=True) for s in c.sources]] for c in record.corrections
+    ]
     return orjson.dumps({"record": values, "facts": rows, "sources": sources, "whens": whens})
 
 

@@ -74,3 +74,65 @@ def test_a_move_that_cites_nothing_is_no_correction(tmp_path: Path, ok: Run) -> 
     ok("-C", root, "build")
     rows = _history_rows((root / "views" / RECORD / "history.html").read_text(encoding="utf-8"))
     assert 'class="correction' not in rows["r2"]
+
+
+# ------------------------------------------------------------------ 3. disputed values are visible
+
+
+def _disputed(tmp_path: Path, ok: Run) -> Path:
+    root = _derna(tmp_path, ok)
+    amnesty = json.dumps({"title": "Amnesty <report>", "url": AMNESTY})
+    ok("-C", root, "append", RECORD, "--infobox", "Casualties4=20 civilians killed", "--alternative", "--source", amnesty)
+    return root
+
+
+def test_a_disputed_field_shows_its_other_claims_in_every_infobox_view(tmp_path: Path, ok: Run) -> None:
+    root = _derna(tmp_path, ok)
+    plain = ok("-C", root, "show", RECORD, "--view", "infobox").text
+    assert "disputed" not in plain and "or:" not in plain
+    rows = json.loads(ok("-C", root, "show", RECORD, "--view", "infobox", "--format", "json").out)
+    assert all(r["disputed"] is False and r["alternatives"] == [] for r in rows)
+
+    root = _disputed(tmp_path / "two", ok)
+    text = ok("-C", root, "show", RECORD, "--view", "infobox").text.splitlines()
+    [at] = [i for i, line in enumerate(text) if line.startswith("Casualties4")]
+    assert text[at].endswith("[i12, r1]  disputed")
+    assert text[at + 1].strip() == "or: 20 civilians killed    [i13, r2]  sources: Amnesty <report>"
+    assert sum("disputed" in line for line in text) == 1  # the undisputed fields say nothing
+    markdown = ok("-C", root, "show", RECORD, "--view", "infobox", "--format", "markdown").text
+    assert "| Casualties4 (disputed) | 15 civilians killed, 17 civilians wounded | i12 | 1 |" in markdown
+    assert "| ↳ other claim | 20 civilians killed | i13 | 2 | Amnesty &lt;report&gt; |" in markdown
+    rows = json.loads(ok("-C", root, "show", RECORD, "--view", "infobox", "--format", "json").out)
+    [row] = [r for r in rows if r["key"] == "Casualties4"]
+    assert list(row)[:5] == ["key", "value", "fact", "rev", "sources"]  # DESIGN's keys first, unchanged
+    assert row["disputed"] is True and row["value"] == "15 civilians killed, 17 civilians wounded"
+    [other] = row["alternatives"]
+    assert (other["value"], other["fact"], other["rev"], other["disputed"]) == ("20 civilians killed", "i13", 2, True)
+    assert [s["url"] for s in other["sources"]] == [AMNESTY]
+    assert [r["disputed"] for r in rows].count(True) == 1
+
+
+def test_the_article_marks_a_disputed_field_but_its_text_stays_the_import_format(tmp_path: Path, ok: Run) -> None:
+    root = _disputed(tmp_path, ok)
+    # the text article is what import reads: it shows the preferred claim only, so show | edit | import --update
+    # never takes a marker for part of the value
+    assert ok("-C", root, "show", RECORD).out == SEED.read_bytes()
+    markdown = ok("-C", root, "show", RECORD, "--format", "markdown").text
+    field = "| Casualties4 | 15 civilians killed, 17 civilians wounded[^1] (disputed; other claims: 20 civilians killed[^2]) |"
+    assert field in markdown
+    ok("-C", root, "build")
+    page = (root / "views" / RECORD / "index.html").read_text(encoding="utf-8")
+    row = page.split('<tr id="f-i12" class="disputed">', 1)[1].split("</tr>", 1)[0]
+    assert "<details" in row and "Disputed: 1 other claim" in row
+    assert '<li id="f-i13">20 civilians killed' in row and f'href="{AMNESTY}"' in row and "Amnesty &lt;report&gt;" in row
+    assert page.count('class="disputed"') == 1 and "<script" not in row  # a disclosure: no script needed
+    # preferring the other claim swaps them; retracting it leaves the field undisputed
+    ok("-C", root, "append", RECORD, "--prefer", "i13", "--reason", "newer count", "--source", AMNESTY)
+    rows = json.loads(ok("-C", root, "show", RECORD, "--view", "infobox", "--format", "json").out)
+    [row_after] = [r for r in rows if r["key"] == "Casualties4"]
+    assert row_after["fact"] == "i13" and [a["fact"] for a in row_after["alternatives"]] == ["i12"]
+    ok("-C", root, "append", RECORD, "--retract", "i12", "--reason", "superseded", "--source", AMNESTY)
+    rows = json.loads(ok("-C", root, "show", RECORD, "--view", "infobox", "--format", "json").out)
+    assert not any(r["disputed"] for r in rows)
+    with _client(root) as client:
+        assert 'class="disputed"' not in client.get(f"/{RECORD}/").text

@@ -136,3 +136,110 @@ def test_the_article_marks_a_disputed_field_but_its_text_stays_the_import_format
     assert not any(r["disputed"] for r in rows)
     with _client(root) as client:
         assert 'class="disputed"' not in client.get(f"/{RECORD}/").text
+
+
+# ------------------------------------------------------------------ 8. text that looks the same is the same
+
+NFC_KEY = unicodedata.normalize("NFC", "Lieu de décès")
+NFD_KEY = unicodedata.normalize("NFD", "Lieu de décès")
+ARTICLE_NFD = f"= Émile Zola =\n\nInfobox\n- {NFD_KEY}: Paris\n- Né: 1840\n\nÉmile Zola était un écrivain français.\n"
+
+
+def _zola(tmp_path: Path, ok: Run) -> tuple[Path, Path]:
+    assert NFC_KEY != NFD_KEY and len(NFD_KEY.encode()) > len(NFC_KEY.encode())
+    root, source = tmp_path / "z", tmp_path / "zola.txt"
+    source.write_text(ARTICLE_NFD, encoding="utf-8")
+    ok("init", root)
+    ok("-C", root, "import", source, "--record", "zola", "--source", WIKI)
+    return root, source
+
+
+def _infobox(root: Path, ok: Run) -> list[dict[str, Any]]:
+    return json.loads(ok("-C", root, "show", "zola", "--view", "infobox", "--format", "json").out)  # type: ignore[no-any-return]
+
+
+def _log(root: Path) -> bytes:
+    return (root / "events.jsonl").read_bytes()
+
+
+def test_an_article_with_a_key_in_nfd_renders_back_byte_for_byte(tmp_path: Path, ok: Run) -> None:
+    root, source = _zola(tmp_path, ok)
+    assert ok("-C", root, "show", "zola").out == source.read_bytes()
+    [added] = [e for e in map(json.loads, _log(root).splitlines()) if e.get("fact") == "i1"]
+    assert added["key"] == NFD_KEY  # the key's own bytes are what the log keeps
+    # and an update of the same bytes finds nothing to record
+    assert "nothing to record" in ok("-C", root, "import", "--update", source, "--record", "zola", "--source", WIKI).text
+
+
+def test_a_file_with_one_key_in_two_normal_forms_is_refused(tmp_path: Path, ok: Run, archive: Run, refused: Any) -> None:
+    root = tmp_path / "z"
+    ok("init", root)
+    twice = tmp_path / "twice.txt"
+    twice.write_text(f"= Zola =\n\nInfobox\n- {NFD_KEY}: Paris\n- {NFC_KEY}: Lyon\n\nText.\n", encoding="utf-8")
+    before = _log(root)
+    refused(
+        archive("-C", root, "import", twice, "--record", "zola"),
+        1,
+        f"twice.txt:5: the infobox field '{NFC_KEY}' is given twice (first on line 4, there in NFD, here in NFC",
+    )
+    assert _log(root) == before
+    root, _source = _zola(tmp_path / "u", ok)
+    before = _log(root)
+    refused(
+        archive("-C", root, "import", "--update", twice, "--record", "zola", "--source", WIKI),
+        1,
+        "twice.txt:5: the infobox has",
+        "another Unicode normal form",
+    )
+    assert _log(root) == before
+
+
+def test_update_refuses_a_key_an_editor_normalized(tmp_path: Path, ok: Run, archive: Run, refused: Any) -> None:
+    root, source = _zola(tmp_path, ok)
+    source.write_text(ARTICLE_NFD.replace(NFD_KEY, NFC_KEY).replace("Paris", "Médan"), encoding="utf-8")
+    before = _log(root)
+    refused(
+        archive("-C", root, "import", "--update", source, "--record", "zola", "--source", WIKI),
+        1,
+        f"zola.txt:4: the infobox key '{NFC_KEY}' is field",
+        "(fact i1) written in another Unicode normal form (NFC here, NFD in the archive)",
+    )
+    assert _log(root) == before and len(_infobox(root, ok)) == 2
+
+
+def test_append_names_a_field_by_its_key_in_any_normal_form(tmp_path: Path, ok: Run) -> None:
+    root, source = _zola(tmp_path, ok)
+    ok("-C", root, "append", "zola", "--infobox", f"{NFC_KEY}=Paris, France", "--source", FIX)
+    rows = _infobox(root, ok)
+    assert [(r["key"], r["fact"], r["value"]) for r in rows] == [(NFD_KEY, "i1", "Paris, France"), ("Né", "i2", "1840")]
+    assert ok("-C", root, "show", "zola").out == source.read_bytes().replace(b"Paris", b"Paris, France")
+    ok("-C", root, "append", "zola", "--infobox", f"{NFC_KEY}=Médan", "--alternative", "--source", AMNESTY)
+    [row, _born] = _infobox(root, ok)
+    assert row["disputed"] and [(a["key"], a["value"]) for a in row["alternatives"]] == [(NFD_KEY, "Médan")]
+    ok("-C", root, "append", "zola", "--remove-infobox", NFC_KEY, "--reason", "unsure", "--source", FIX)
+    assert [r["key"] for r in _infobox(root, ok)] == ["Né"]
+
+
+def test_a_batch_key_in_another_normal_form_is_refused(tmp_path: Path, ok: Run, archive: Run, refused: Any) -> None:
+    root, _source = _zola(tmp_path, ok)
+    before = _log(root)
+    clash = json.dumps({"type": "infobox.added", "key": NFC_KEY, "value": "Médan"}) + "\n"
+    refused(
+        archive("-C", root, "append", "zola", "--events", "-", "--source", FIX, stdin=clash.encode()),
+        1,
+        f"<stdin>:1: the infobox key '{NFC_KEY}' is field '{NFD_KEY}' (fact i1)",
+        "Revise the field (infobox.revised, fact i1)",
+    )
+    new_twice = "".join(
+        json.dumps({"type": "infobox.added", "key": unicodedata.normalize(form, "Décédé"), "value": v}) + "\n"
+        for form, v in (("NFD", "oui"), ("NFC", "non"))
+    )
+    refused(
+        archive("-C", root, "append", "zola", "--events", "-", "--source", FIX, stdin=new_twice.encode()),
+        1,
+        ":2: the infobox key 'Décédé' is field",
+    )
+    assert _log(root) == before
+    same = json.dumps({"type": "infobox.added", "key": NFD_KEY, "value": "Médan", "rank": "normal"}) + "\n"
+    ok("-C", root, "append", "zola", "--events", "-", "--source", FIX, stdin=same.encode())
+    assert [a["value"] for a in _infobox(root, ok)[0]["alternatives"]] == ["Médan"]

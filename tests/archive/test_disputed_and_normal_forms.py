@@ -148,6 +148,7 @@ ARTICLE_NFD = f"= Émile Zola =\n\nInfobox\n- {NFD_KEY}: Paris\n- Né: 1840\n\n�
 def _zola(tmp_path: Path, ok: Run) -> tuple[Path, Path]:
     assert NFC_KEY != NFD_KEY and len(NFD_KEY.encode()) > len(NFC_KEY.encode())
     root, source = tmp_path / "z", tmp_path / "zola.txt"
+    tmp_path.mkdir(parents=True, exist_ok=True)
     source.write_text(ARTICLE_NFD, encoding="utf-8")
     ok("init", root)
     ok("-C", root, "import", source, "--record", "zola", "--source", WIKI)

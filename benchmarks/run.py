@@ -71,6 +71,8 @@ OPS: tuple[Op, ...] = (
     Op("blame", "whole", "ev", "archive blame RECORD (HEAD)"),
     Op("verify", "whole", "ev", "archive verify (full schema validation, chain, references)"),
     Op("build", "whole", "ev", "archive build --out TMP (every view of every record, web pages)"),
+    Op("build-again", "whole", "ev", "archive build --out TMP a second time, nothing new (the manifest and view files checked)"),
+    Op("build-again-in", "in", "ev", "the same second build timed inside its process, after its imports (with build-again)"),
     Op("append-process", "whole", "rev", "archive append RECORD --section Aftermath --text ... (one sentence)"),
     Op(
         "append",
@@ -88,7 +90,19 @@ _BY_NAME = {op.name: op for op in OPS}
 _EXPENSIVE_RUNS = 3
 """appenders-1, appenders-8 and eventsourcing run at most this many times (each run is many appends, or a
 replay of the whole corpus at the library's pace)."""
-_PER_SIZE = ("floor", "floor-process", "replay", "show-head", "show-middle", "diff", "blame", "verify", "build")
+_PER_SIZE = (
+    "floor",
+    "floor-process",
+    "replay",
+    "show-head",
+    "show-middle",
+    "diff",
+    "blame",
+    "verify",
+    "build",
+    "build-again",
+    "build-again-in",
+)
 _APPENDS = ("append-process", "append", "appenders-1", "appenders-8")
 
 
@@ -137,6 +151,8 @@ def _child_main(args: argparse.Namespace) -> int:
         result = _append_once(root, manifest["record"])
     elif op == "appenders":
         result = _append_loop(root, manifest["record"], args.count, Path(args.barrier))
+    elif op == "build-again":
+        result = _build_again(root, Path(args.out))
     elif op == "eventsourcing":
         import es_baseline  # noqa: PLC0415
 
@@ -163,6 +179,24 @@ def _floor(log: Path) -> dict[str, Any]:
             orjson.loads(line)
             count += 1
     return {"seconds": time.perf_counter() - started, "events": count}
+
+
+def _build_again(root: Path, out: Path) -> dict[str, Any]:
+    """``archive build --out OUT`` in this process, after its imports; OUT holds a build of the same log already."""
+    import contextlib  # noqa: PLC0415
+    import io  # noqa: PLC0415
+
+    import archive.web.build_again  # noqa: F401, PLC0415 - imported before the clock starts, as the command's own
+    from archive.cli.main import main  # noqa: PLC0415
+
+    said = io.StringIO()
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(said):
+        code = main(["-C", str(root), "build", "--out", str(out)])
+    seconds = time.perf_counter() - started
+    if code != 0 or " 0 rendered," not in said.getvalue():
+        raise SystemExit(f"build-again rendered something: {said.getvalue()}")
+    return {"seconds": seconds}
 
 
 class _GcClock:
@@ -471,6 +505,8 @@ class _Runner:
 
             self.timed_whole("build", n, n, build_argv)
             shutil.rmtree(target, ignore_errors=True)
+        if only & {"build-again", "build-again-in"}:
+            self.build_again(root, n)
         if only & set(_APPENDS):
             self.appends(c, manifest, only)
         if "eventsourcing" in only:
@@ -482,6 +518,20 @@ class _Runner:
         note = _checkpoint_state(Path(c.root), c.events)
         self.measure("show-head", c.events, c.events).notes.append(note)
         self.measure("show-middle", c.events, c.events).notes.append("reads from line 1 (before the checkpoint)")
+
+    def build_again(self, root: Path, n: int) -> None:
+        """A second ``archive build`` into a folder a first one filled, nothing new in the log: the whole process,
+        then timed inside its process."""
+        target = self.scratch / "build-again"
+        shutil.rmtree(target, ignore_errors=True)
+        self.run(self.archive_cmd(root, "build", "--out", str(target)))
+        argv = self.archive_cmd(root, "build", "--out", str(target))
+        self.timed_whole("build-again", n, n, lambda: argv)
+        _, _, said = self.run(argv)
+        if " 0 rendered," not in said:
+            raise SystemExit(f"build-again rendered something: {said}")
+        self.timed_child("build-again-in", n, n, "build-again", "--archive", str(root), "--out", str(target))
+        shutil.rmtree(target, ignore_errors=True)
 
     def appends(self, c: corpus_mod.Corpus, manifest: str, only: set[str]) -> None:
         copy = self.scratch / f"append-{c.events}"
@@ -706,6 +756,14 @@ def _targets(runner: _Runner, size: int) -> list[str]:
         line("replay ≤ 3.5× floor", f"{replay_s / floor:.2f}×", replay_s / floor <= 3.5)
     if floor and verify_s:
         line("verify ≤ 7× floor", f"{verify_s / floor:.2f}×", verify_s / floor <= 7)
+    again, again_in, floor_process = med("build-again"), med("build-again-in"), med("floor-process")
+    if floor and again_in:
+        line("second build, nothing new, in its process ≤ 2× floor", f"{again_in / floor:.2f}×", again_in / floor <= 2)
+    if floor and again:
+        whole = f"{again / floor:.2f}× ({_secs(again)}, Python's start and imports included)"
+        if floor_process:
+            whole += f"; {again / floor_process:.2f}× floor-process"
+        line("second build, nothing new, whole process ≤ 2× floor", whole, again / floor <= 2)
     head, small = med("show-head"), med("show-1k", 0)
     if head is not None:
         line("show HEAD ≤ 250 ms (whole process)", _secs(head), head <= 0.25)
@@ -803,6 +861,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--archive", help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--barrier", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return _child_main(args)

@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from events.source import Source
+from projections.state import Correction
 
 __all__ = ["Correction", "correction_json", "corrections"]
 
 _KINDS = {"fact.retracted": "retracted", "fact.moved": "moved", "infobox.preferred": "preferred"}
-
-
-@dataclass(frozen=True, slots=True)
-class Correction:
-    """One retraction, move or preference: which fact, in which revision, why, and on which sources."""
-
-    rev: int
-    kind: str
-    """``retracted``, ``moved`` or ``preferred``."""
-    fact: str
-    reason: str | None
-    sources: tuple[Source, ...]
 
 
 def corrections(events: Iterable[Any], record: str) -> list[Correction]:

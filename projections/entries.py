@@ -21,6 +21,8 @@ class InfoboxRow:
     sources: tuple[Source, ...]
     alternatives: tuple[InfoboxRow, ...] = ()
     """Other claims for the field from other sources (rank normal), kept but not shown."""
+    disputed: bool = False
+    """Whether the field has alternative claims: true on the shown claim's row and on each alternative's."""
 
 
 @dataclass(slots=True, frozen=True)

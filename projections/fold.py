@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from events.errors import Conflict, UnknownName
-from projections.state import ArchiveState, Capture, Fact, FactKind, RecordState, Revision
+from projections.state import ArchiveState, Capture, Correction, Fact, FactKind, RecordState, Revision
 
 if TYPE_CHECKING:
     from events.model import Change
@@ -287,6 +287,11 @@ def _item_revised(event: Fields, record: RecordState) -> None:
     _revise(record, event, "item", event["text"]).when = event["when"]
 
 
+def _note(record: RecordState, event: Fields, kind: str) -> None:
+    """Keep a retraction, preference or move with its reason and sources, for the history page."""
+    record.corrections.append(Correction(event["rev"], kind, event["fact"], event.get("reason"), tuple(event["sources"])))
+
+
 def _fact_moved(event: Fields, record: RecordState) -> None:
     fid, after = event["fact"], event["after"]
     fact = _live(record, fid, "heading", "sentence", "item", "infobox")
@@ -294,7 +299,14 @@ def _fact_moved(event: Fields, record: RecordState) -> None:
         raise Conflict(f"Fact '{fid}' cannot be moved after itself.")
     if fact.kind == "infobox":
         _move_field(event, record, fact)
-        return
+    else:
+        _move_body(event, record, fact)
+    if event["sources"]:  # a move that cites nothing only makes room for another fact
+        _note(record, event, "moved")
+
+
+def _move_body(event: Fields, record: RecordState, fact: Fact) -> None:
+    fid, after = event["fact"], event["after"]
     _check_anchor(record, after, _BODY_KINDS)
     if event["bullet"] is not None:
         if fact.kind != "item":
@@ -346,6 +358,7 @@ def _infobox_preferred(event: Fields, record: RecordState) -> None:
     claim.gap, shown.gap = shown.gap, claim.gap
     claim.rank, shown.rank = "preferred", "normal"
     claim.rev = shown.rev = event["rev"]
+    _note(record, event, "preferred")
 
 
 def _record_revised(event: Fields, record: RecordState) -> None:
@@ -365,6 +378,7 @@ def _fact_retracted(event: Fields, record: RecordState) -> None:
             alternatives[0].rev = event["rev"]
     fact.retracted = True
     fact.reason = event["reason"]
+    _note(record, event, "retracted")
 
 
 def _source_captured(event: Fields, record: RecordState) -> None:

@@ -13,12 +13,13 @@ from markupsafe import Markup, escape
 
 from events.source import Source
 from projections.blame import BlameLine, BlamePiece, blame_lines
-from projections.signed import Signatures, signature_of
 from projections.diff import RecordDiff
 from projections.entries import TimelineRow
+from projections.infobox import alternatives_of
 from projections.layout import Block, blocks
+from projections.signed import Signatures, signature_of
 from projections.sources import drifted_facts, source_rows
-from projections.state import ArchiveState, Fact, RecordState, Revision
+from projections.state import ArchiveState, Correction, Fact, RecordState, Revision
 from projections.timeline import timeline_rows
 from projections.timeline_display import DateDisplay, display_date
 
@@ -175,7 +176,8 @@ def _body_blocks(record: RecordState) -> list[Block]:
 
 
 def article_page(record: RecordState) -> str:
-    """The article with its infobox as a side box, a source marker after every fact, and the sources at the end."""
+    """The article with its infobox as a side box (a disputed field shows its other claims and their sources in a
+    disclosure), a source marker after every fact, and the sources at the end."""
     numbers = _numbers(record)
 
     def cites(fact: Fact) -> list[tuple[int, Source]]:
@@ -187,6 +189,7 @@ def article_page(record: RecordState) -> str:
         page=_page(record, "index.html", "Article"),
         title_fact=title_fact,
         infobox=record.visible_infobox(),
+        alternatives=alternatives_of(record),
         blocks=_body_blocks(record),
         cites=cites,
         sources=source_rows(record),
@@ -227,12 +230,24 @@ def history_page(
     record: RecordState, revisions: Sequence[Revision], diffs: frozenset[int] | None = None, signatures: Signatures | None = None
 ) -> str:
     """The revisions that touched the record, newest first, each linked to its diff page (``diffs``; default
-    ``diff_revisions``), each "signed by NAME" or "unsigned" when ``signatures`` is given (a revision it lacks
-    is unsigned; None: the column is left out, nothing being known)."""
+    ``diff_revisions``), with the reason and sources of each retraction, preference and move it made, each
+    "signed by NAME" or "unsigned" when ``signatures`` is given (a revision it lacks is unsigned; None: the
+    column is left out, nothing being known)."""
     mine = [r for r in reversed(revisions) if record.slug in r.records]
     linked = diff_revisions(record.slug, revisions) if diffs is None else diffs
     signed = None if signatures is None else {r.rev: signature_of(signatures, r.rev) for r in mine}
-    return render_page("history.html", page=_page(record, "history.html", "History"), revisions=mine, diffs=linked, signed=signed)
+    notes: dict[int, list[Correction]] = {}
+    for note in record.corrections:
+        notes.setdefault(note.rev, []).append(note)
+    return render_page(
+        "history.html",
+        page=_page(record, "history.html", "History"),
+        revisions=mine,
+        diffs=linked,
+        signed=signed,
+        notes=notes,
+        facts=record.facts,
+    )
 
 
 def _runs(line: BlameLine) -> tuple[_Run, ...]:

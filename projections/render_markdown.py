@@ -1,8 +1,10 @@
-"""Renders a record as Markdown: infobox as a table, a footnote to its sources after each fact."""
+"""Renders a record as Markdown: infobox as a table (a disputed field with its other claims), a footnote to its sources
+after each fact."""
 
 from __future__ import annotations
 
 from events.source import Source
+from projections.infobox import alternatives_of
 from projections.layout import blocks
 from projections.sources import source_rows
 from projections.state import Fact, RecordState
@@ -37,6 +39,7 @@ def source_markdown(source: Source) -> str:
 def render_markdown(record: RecordState) -> str:
     """The article in Markdown, with numbered footnotes naming the sources of every fact."""
     numbers = {row.source: index for index, row in enumerate(source_rows(record), start=1)}
+    alternatives = alternatives_of(record)
 
     def cite(fact: Fact) -> str:
         return "".join(f"[^{numbers[s]}]" for s in fact.sources)
@@ -51,7 +54,11 @@ def render_markdown(record: RecordState) -> str:
                 out.append(f"{'#' * first.level} {escape_html(first.text)}{cite(first)}")
             case "infobox":
                 rows = ["| Field | Value |", "| --- | --- |"]
-                rows += [f"| {table_cell(f.key)} | {table_cell(f.text)}{cite(f)} |" for f in block.facts]
+                for f in block.facts:
+                    others = alternatives.get(f.id, [])
+                    disputed = "; ".join(f"{table_cell(a.text)}{cite(a)}" for a in others)
+                    also = f" (disputed; other claims: {disputed})" if others else ""
+                    rows.append(f"| {table_cell(f.key)} | {table_cell(f.text)}{cite(f)}{also} |")
                 out.append("\n".join(rows))
             case "list":
                 out.append("\n".join(f"- {escape_html(f.text)}{cite(f)}" for f in block.facts))

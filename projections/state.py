@@ -10,7 +10,7 @@ from typing import Literal
 from events.source import Source
 from events.when import When
 
-__all__ = ["ArchiveState", "Capture", "Fact", "FactKind", "RecordState", "Revision", "source_key"]
+__all__ = ["ArchiveState", "Capture", "Correction", "Fact", "FactKind", "RecordState", "Revision", "source_key"]
 
 FactKind = Literal["title", "infobox", "heading", "sentence", "item"]
 
@@ -90,6 +90,18 @@ class Capture:
         return self.text_sha256 or self.sha256
 
 
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """One retraction, move or preference: which fact, in which revision, why, and on which sources."""
+
+    rev: int
+    kind: str
+    """``retracted``, ``moved`` or ``preferred``."""
+    fact: str
+    reason: str | None
+    sources: tuple[Source, ...]
+
+
 def source_key(source: Source) -> str | None:
     """The key the captures of ``source`` are kept under in ``RecordState.captures``, if it can have any."""
     if source.url is not None:
@@ -120,6 +132,9 @@ class RecordState:
     """The last revision that changed ``ending`` (0: it is as the record was created)."""
     captures: dict[str, tuple[Capture, ...]] = field(default_factory=dict)
     """The kept copies of the sources it cites, by URL (``sha256:<hex>`` for a local document), oldest first."""
+    corrections: list[Correction] = field(default_factory=list)
+    """Its retractions, preferences and moves that cite something, in log order, with their reasons and
+    sources: what the history page shows beside each revision."""
 
     def copy(self) -> RecordState:
         """An independent copy: later folds into this record do not change it (facts are copied one by one)."""
@@ -134,6 +149,7 @@ class RecordState:
             facts={fid: copy(fact) for fid, fact in self.facts.items()},
             ending_rev=self.ending_rev,
             captures=dict(self.captures),
+            corrections=list(self.corrections),
         )
 
     def visible(self, fact_id: str) -> bool:

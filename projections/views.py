@@ -63,18 +63,31 @@ def _article_json(record: RecordState) -> str:
 
 
 def _infobox_text(record: RecordState) -> str:
+    """One line per field; a disputed field says so, and each other claim follows on a line of its own
+    (``or: VALUE    [FACT, rREV]  sources: ...``)."""
     rows = infobox_rows(record)
     width = max((len(r.key) for r in rows), default=0)
-    return "".join(f"{r.key.ljust(width)}  {r.value}    [{r.fact}, r{r.rev}]\n" for r in rows)
+    out = []
+    for r in rows:
+        out.append(f"{r.key.ljust(width)}  {r.value}    [{r.fact}, r{r.rev}]{'  disputed' if r.disputed else ''}\n")
+        out.extend(
+            f"{''.ljust(width)}  or: {a.value}    [{a.fact}, r{a.rev}]  sources: {_sources_label(a.sources)}\n"
+            for a in r.alternatives
+        )
+    return "".join(out)
 
 
 def _infobox_markdown(record: RecordState) -> str:
+    """A table of the fields; a disputed field's key says so and each other claim is a row of its own under it."""
     rows = infobox_rows(record)
     lines = ["| Field | Value | Fact | Rev | Sources |", "| --- | --- | --- | --- | --- |"]
-    lines += [
-        f"| {table_cell(r.key)} | {table_cell(r.value)} | {r.fact} | {r.rev} | {table_cell(_sources_label(r.sources))} |"
-        for r in rows
-    ]
+    for r in rows:
+        key = table_cell(r.key) + (" (disputed)" if r.disputed else "")
+        lines.append(f"| {key} | {table_cell(r.value)} | {r.fact} | {r.rev} | {table_cell(_sources_label(r.sources))} |")
+        lines += [
+            f"| ↳ other claim | {table_cell(a.value)} | {a.fact} | {a.rev} | {table_cell(_sources_label(a.sources))} |"
+            for a in r.alternatives
+        ]
     return "\n".join(lines) + "\n"
 
 

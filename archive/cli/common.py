@@ -21,6 +21,7 @@ __all__ = [
     "citing",
     "closest",
     "get_record",
+    "loaded_at",
     "open_archive",
     "out",
     "progress",
@@ -92,15 +93,20 @@ def state_at(ctx: click.Context, at: str | None) -> Any:
 
     Starts from the checkpoint in ``.archive/`` when it still matches the log, and reads only the lines after it.
     """
+    return loaded_at(ctx, at)[0]
+
+
+def loaded_at(ctx: click.Context, at: str | None) -> tuple[Any, Any]:
+    """``state_at``, and where the log read for it ended (a Tail; None when ``at`` stopped before the end)."""
     from archive.cli.log_filter import resolve_at  # noqa: PLC0415
     from archive.saved.checkpoint import load_state  # noqa: PLC0415
 
     found = open_archive(ctx)
     until = None if at is None else resolve_at(at, found.log)
-    state, _ = load_state(found, until=until, warn=warn)
+    state, tail = load_state(found, until=until, warn=warn)
     if until is not None and state.head < until:
         raise UnknownName(f"Revision {at} does not exist yet: the archive is at revision {state.head}.")
-    return state
+    return state, tail
 
 
 def record_at(ctx: click.Context, slug: str, at: str | None) -> Any:

@@ -378,16 +378,27 @@ def build(ctx: click.Context, out: Path | None, at: str | None) -> None:
     And the web pages: views/index.html, and per record index.html (the article), timeline.html,
     sources.html, history.html, blame.html and diff-REV.html for its latest revisions.
     """
-    from archive.web.build_views import build_views  # noqa: PLC0415
+    from archive.web.build_again import build_again, unchanged  # noqa: PLC0415
 
-    state = common.state_at(ctx, at)
     found = common.open_archive(ctx)
     target = out if out is not None else found.views
-    bar = common.progress(len(state.records), "Building")
-    count = build_views(found, state, target, on_record=(lambda _slug: bar.update(1)) if bar else None)
-    if bar is not None:
-        bar.render_finish()
-    click.echo(f"Built the views of {count} record{'s' if count != 1 else ''} at revision {state.head} in {target}.")
+    until = None
+    if at is not None:
+        from archive.cli.log_filter import resolve_at  # noqa: PLC0415 - it loads the event models
+
+        until = resolve_at(at, found.log)
+    built = unchanged(found, target, until)
+    if built is None:
+        state, tail = common.loaded_at(ctx, at)
+        bar = common.progress(len(state.records), "Building")
+        built = build_again(found, state, tail, target, on_record=(lambda _slug: bar.update(1)) if bar else None)
+        if bar is not None:
+            bar.render_finish()
+    s, pages = "s" if built.records != 1 else "", "s" if built.diff_pages != 1 else ""
+    click.echo(
+        f"Built the views of {built.records} record{s} at revision {built.revision} in {target}: "
+        f"{built.rendered} rendered, {built.unchanged} unchanged, {built.diff_pages} diff page{pages}."
+    )
 
 
 @cli.command()

@@ -17,8 +17,9 @@ from archive.ingest.editing import story_at
 from archive.ingest.placement import NewIds
 from events.codec import GENESIS
 from events.errors import ArchiveError, Conflict, InvalidInput
-from events.model import CHANGE_TYPES, Change, Stamp, change_adapter, stamp
+from events.model import CHANGE_TYPES, Change, InfoboxAdded, Stamp, change_adapter, stamp
 from events.source import Source, first_problem
+from projections.field_keys import form_of, shown_field
 from projections.fold import apply_event
 from projections.state import ArchiveState, RecordState
 
@@ -181,9 +182,11 @@ _TRIAL_STAMP: dict[str, Any] = {"seq": 1, "rev": 1, "at": datetime(1970, 1, 1, t
 
 def _check_applies(changes: list[Change], batch: list[BatchLine], record: RecordState, name: str) -> None:
     """Fold the changes into a copy of the record, so that one that cannot apply (an unknown fact, an anchor
-    that is not there, a record made twice) is refused naming its line."""
+    that is not there, a record made twice, a key that looks like another field's) is refused naming its line."""
     scratch = ArchiveState(records={record.slug: copy.deepcopy(record)})
     for change, item in zip(changes, batch, strict=True):
+        if isinstance(change, InfoboxAdded):
+            _check_key_form(change, scratch.records.get(change.record), f"{name}:{item.line}")
         try:
             apply_event(scratch, stamp(change, **_TRIAL_STAMP))
         except ArchiveError as exc:
@@ -192,4 +195,17 @@ def _check_applies(changes: list[Change], batch: list[BatchLine], record: Record
         raise Conflict(
             f"{name}: the batch leaves record '{record.slug}' without a title: an article keeps one.",
             hint=f"Revise the title (title.revised, fact {record.title}) instead, or add a title.added line.",
+        )
+
+
+def _check_key_form(change: InfoboxAdded, record: RecordState | None, where: str) -> None:
+    """Refuse a key that is a field's key in another Unicode normal form: it would make a second field that looks
+    the same (or an alternative claim under a key of its own)."""
+    held = shown_field(record, change.key) if record is not None else None
+    if held is not None and held.key != change.key:
+        raise InvalidInput(
+            f"{where}: the infobox key '{change.key}' is field '{held.key}' (fact {held.id}) written in another Unicode "
+            f"normal form ({form_of(change.key)} here, {form_of(held.key)} in the archive): two fields would look the same.",
+            hint=f"Revise the field (infobox.revised, fact {held.id}); for another claim of it, write its key as the archive "
+            "holds it.",
         )

@@ -27,6 +27,7 @@ from events.model import (
 )
 from events.source import Source, first_problem
 from events.when import QUALIFIERS, When
+from projections.field_keys import shown_field
 from projections.layout import blocks
 from projections.state import Fact, RecordState
 
@@ -307,9 +308,9 @@ def set_infobox(record: RecordState, *, assignment: str, sources: tuple[Source, 
         )
     if alternative:
         return _alternative(record, key, value, sources)
-    for fact in record.visible_infobox():
-        if fact.key == key:
-            return [_make(InfoboxRevised, record=record.slug, fact=fact.id, value=value, sources=sources)]
+    fact = shown_field(record, key)  # a key in another Unicode normal form names the same field
+    if fact is not None:
+        return [_make(InfoboxRevised, record=record.slug, fact=fact.id, value=value, sources=sources)]
     fields = record.infobox
     return [
         _make(
@@ -326,13 +327,13 @@ def set_infobox(record: RecordState, *, assignment: str, sources: tuple[Source, 
 
 
 def remove_infobox(record: RecordState, *, key: str, reason: str | None, sources: tuple[Source, ...]) -> list[Change]:
-    """Retract the infobox field named ``key``, its alternative claims too."""
-    for fact in record.visible_infobox():
-        if fact.key == key:
-            return [
-                _make(FactRetracted, record=record.slug, fact=claim.id, reason=reason, sources=sources)
-                for claim in reversed(record.claims_of(fact.id))
-            ]
+    """Retract the infobox field named ``key`` (compared in NFC), its alternative claims too."""
+    fact = shown_field(record, key)
+    if fact is not None:
+        return [
+            _make(FactRetracted, record=record.slug, fact=claim.id, reason=reason, sources=sources)
+            for claim in reversed(record.claims_of(fact.id))
+        ]
     keys = ", ".join(f.key for f in record.visible_infobox()) or "none"
     raise UnknownName(f"The infobox of '{record.slug}' has no field '{key}'.", hint=f"Its fields: {keys}.")
 
@@ -379,7 +380,7 @@ def retract(record: RecordState, *, fact_id: str, reason: str | None, sources: t
 
 
 def _alternative(record: RecordState, key: str, value: str, sources: tuple[Source, ...]) -> list[Change]:
-    shown = next((f for f in record.visible_infobox() if f.key == key), None)
+    shown = shown_field(record, key)
     if shown is None:
         keys = ", ".join(f.key for f in record.visible_infobox()) or "none"
         raise UnknownName(
@@ -397,7 +398,7 @@ def _alternative(record: RecordState, key: str, value: str, sources: tuple[Sourc
             InfoboxAdded,
             record=record.slug,
             fact=new_id(record, "infobox"),
-            key=key,
+            key=shown.key,  # the field's own bytes: its claims stand together under one key
             value=value,
             after=record.claims_of(shown.id)[-1].id,
             gap=0,

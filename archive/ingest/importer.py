@@ -25,6 +25,7 @@ from events.model import (
 )
 from events.source import Source, first_problem
 from events.when import When
+from projections.field_keys import key_form, normal_form_note
 
 __all__ = ["STDIN", "article_changes", "read_article", "read_article_text", "slug_for"]
 
@@ -131,14 +132,16 @@ def article_changes(
     for block in article.blocks:
         if block.kind == "infobox":
             field_after: str | None = None
-            seen: dict[str, int] = {}
+            seen: dict[str, tuple[int, str]] = {}
             for index, (key, value, line) in enumerate(block.fields):
-                if key in seen:
+                first = seen.get(key_form(key))
+                if first is not None:
                     raise InvalidInput(
-                        f"{name}:{line}: the infobox field '{key}' is given twice (first on line {seen[key]}).",
+                        f"{name}:{line}: the infobox field '{key}' is given twice "
+                        f"(first on line {first[0]}{normal_form_note(key, first[1])}).",
                         hint="Give each key once: an infobox holds one value per key.",
                     )
-                seen[key] = line
+                seen[key_form(key)] = (line, key)
                 fact = ids.next("infobox")
                 add(line, InfoboxAdded, fact=fact, key=key, value=value, after=field_after, gap=block.gap if index == 0 else 0)
                 field_after = fact

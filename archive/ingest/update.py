@@ -32,6 +32,7 @@ from events.errors import ArchiveError, Conflict, InvalidInput
 from events.model import Change, RecordRevised, TitleRevised, stamp
 from events.source import Source
 from projections.diff import diff_records
+from projections.field_keys import form_of, key_form, normal_form_note
 from projections.fold import apply_event
 from projections.render_text import render_text
 from projections.state import ArchiveState, Fact, RecordState
@@ -331,22 +332,32 @@ def _date(record: RecordState, targets: list[BodyTarget], article: ParsedArticle
 
 
 def _fields(record: RecordState, article: ParsedArticle, name: str) -> tuple[list[FieldTarget], int]:
-    shown = {f.key: f.id for f in record.visible_infobox()}
+    shown = {key_form(f.key): f for f in record.visible_infobox()}
     fields: list[FieldTarget] = []
     gap = 1
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}
     for block in article.blocks:
         if block.kind != "infobox":
             continue
         gap = block.gap
         for key, value, line in block.fields:
-            if key in seen:
+            first = seen.get(key_form(key))
+            if first is not None:
                 raise InvalidInput(
-                    f"{name}:{line}: the infobox has '{key}' twice (also line {seen[key]}).",
+                    f"{name}:{line}: the infobox has '{key}' twice (also line {first[0]}{normal_form_note(key, first[1])}).",
                     hint="Keep one line per field; an alternative value goes in with 'archive append --infobox KEY=VALUE --alternative'.",
                 )
-            seen[key] = line
-            fields.append(FieldTarget(key, value, shown.get(key)))
+            seen[key_form(key)] = (line, key)
+            held = shown.get(key_form(key))
+            if held is not None and held.key != key:
+                raise InvalidInput(
+                    f"{name}:{line}: the infobox key '{key}' is field '{held.key}' (fact {held.id}) written in another "
+                    f"Unicode normal form ({form_of(key)} here, {form_of(held.key)} in the archive); the archive keeps "
+                    "a key's bytes as first written, so the article would not render back as this file.",
+                    hint="Write the key as 'archive show' gives it (an editor may have normalized the file), "
+                    "or remove the field and add it again under the new form.",
+                )
+            fields.append(FieldTarget(key, value, held.id if held is not None else None))
     return fields, gap
 
 

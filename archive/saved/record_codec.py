@@ -11,7 +11,7 @@ import orjson
 from archive.saved.state_codec import construct_model
 from events.source import Source
 from events.when import When
-from projections.state import Capture, Fact, RecordState
+from projections.state import Capture, Correction, Fact, RecordState
 
 __all__ = ["decode_record", "encode_record"]
 
@@ -19,6 +19,7 @@ _FACT_FIELDS = tuple(f.name for f in dataclasses.fields(Fact))
 _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(RecordState) if f.name != "facts")
 _SOURCES = _FACT_FIELDS.index("sources")
 _WHEN = _FACT_FIELDS.index("when")
+_CORRECTIONS = _RECORD_FIELDS.index("corrections")
 _fact_values = attrgetter(*_FACT_FIELDS)
 _record_values = attrgetter(*_RECORD_FIELDS)
 
@@ -50,7 +51,11 @@ def encode_record(record: RecordState) -> bytes:
                 whens.append([when.edtf, when.qualifier] if when.inferred is None else [when.edtf, when.qualifier, when.inferred])
             row[_WHEN] = number
         rows.append(row)
-    return orjson.dumps({"record": list(_record_values(record)), "facts": rows, "sources": sources, "whens": whens})
+    values = list(_record_values(record))
+    values[_CORRECTIONS] = [
+        [c.rev, c.kind, c.fact, c.reason, [s.model_dump(exclude_none=True) for s in c.sources]] for c in record.corrections
+    ]
+    return orjson.dumps({"record": values, "facts": rows, "sources": sources, "whens": whens})
 
 
 def decode_record(body: bytes) -> RecordState:
@@ -73,4 +78,8 @@ def decode_record(body: bytes) -> RecordState:
         raise ValueError("the stored record does not fit its fields")
     fields = dict(zip(_RECORD_FIELDS, values, strict=True))
     fields["captures"] = {key: tuple(Capture(**item) for item in kept) for key, kept in fields["captures"].items()}
+    fields["corrections"] = [
+        Correction(rev, kind, fact, reason, tuple(construct_model(Source, item) for item in cited))
+        for rev, kind, fact, reason, cited in fields["corrections"]
+    ]
     return RecordState(**fields, facts=facts)  # type: ignore[arg-type]

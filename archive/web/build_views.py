@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -31,15 +31,17 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _split(state: ArchiveState, wanted: dict[int, list[str]]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """The diff pages in two shares, by record, so that this process's share plus every record's views costs
-    about what the other share does."""
+def _split(
+    state: ArchiveState, wanted: dict[int, list[str]], views: int | None = None
+) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """The diff pages in two shares, by record, so that this process's share plus the views of ``views`` records
+    (default: every record) costs about what the other share does."""
     pages: dict[str, int] = {}
     for slugs in wanted.values():
         for slug in slugs:
             pages[slug] = pages.get(slug, 0) + 1
     total = sum(pages.values())
-    other_share = (total + _VIEW_COST * len(state.records)) / 2
+    other_share = (total + _VIEW_COST * (len(state.records) if views is None else views)) / 2
     theirs: set[str] = set()
     given = 0
     for slug, count in sorted(pages.items(), key=lambda item: -item[1]):
@@ -67,30 +69,42 @@ def _write_share(archive: Archive, out: Path, wanted: dict[int, list[str]], head
         conn.close()
 
 
-def build_views(archive: Archive, state: ArchiveState, out: Path, on_record: Callable[[str], None] | None = None) -> int:
-    """Write every record's views and pages, ``out/index.html`` and the diff pages of each record's latest
-    revisions; return how many records.
+def build_views(
+    archive: Archive,
+    state: ArchiveState,
+    out: Path,
+    on_record: Callable[[str], None] | None = None,
+    *,
+    records: Collection[str] | None = None,
+    wanted: dict[int, list[str]] | None = None,
+) -> int:
+    """Write every record's views and pages (or only those of ``records``), ``out/index.html`` and the diff pages
+    of each record's latest revisions (or only ``wanted``: revision → its records); return how many records.
 
-    The diff pages come from a second reading of the log (``archive.web.diff_pages``). With two cores or more and
-    enough pages, a second process writes a share of them meanwhile; the files are the same either way.
+    The diff pages come from a second reading of the log (``archive.web.diff_pages``), up to the last revision
+    wanted. With two cores or more and enough pages, a second process writes a share of them meanwhile; the
+    files are the same either way.
     """
-    write_capture_copies(archive.root, state.records.values(), out)
-    wanted = wanted_pages(state)
+    chosen = list(state.records) if records is None else list(records)
+    write_capture_copies(archive.root, (state.records[slug] for slug in chosen), out)
+    wanted = wanted_pages(state) if wanted is None else wanted
+    head = max(wanted, default=0)
     count = sum(len(slugs) for slugs in wanted.values())
     if _cores() < 2 or count < _SPLIT_FROM:
-        records = write_views(state, out, on_record=on_record)
-        DiffPages(archive, out).write_pages(wanted, state.head, follow=False)
-        return records
-    mine, other = _split(state, wanted)
+        done = write_views(state, out, on_record=on_record, records=chosen)
+        if wanted:
+            DiffPages(archive, out).write_pages(wanted, head, follow=False)
+        return done
+    mine, other = _split(state, wanted, len(chosen))
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     receive, send = context.Pipe(duplex=False)
-    helper = context.Process(target=_write_share, args=(archive, out, other, state.head, send), daemon=True)
+    helper = context.Process(target=_write_share, args=(archive, out, other, head, send), daemon=True)
     helper.start()
     send.close()
     try:
-        records = write_views(state, out, on_record=on_record)
-        DiffPages(archive, out).write_pages(mine, state.head, follow=False)
+        done = write_views(state, out, on_record=on_record, records=chosen)
+        DiffPages(archive, out).write_pages(mine, head, follow=False)
         try:
             outcome, value = receive.recv()
         except EOFError:
@@ -105,4 +119,4 @@ def build_views(archive: Archive, state: ArchiveState, out: Path, on_record: Cal
         raise value
     if outcome != "done":
         raise RuntimeError(f"The process writing diff pages stopped (exit status {helper.exitcode}).")
-    return records
+    return done

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from projections.record_revisions import revisions_by_record
@@ -72,12 +72,15 @@ def write_index(state: ArchiveState, out: Path) -> bool:
     return write_atomic(out / "index.html", index_page(state))
 
 
-def write_views(state: ArchiveState, out: Path, on_record: Callable[[str], None] | None = None) -> int:
-    """Write ``out/<record>/`` for every record (text, JSON and HTML pages) and ``out/index.html``; return how many records."""
+def write_views(
+    state: ArchiveState, out: Path, on_record: Callable[[str], None] | None = None, *, records: Collection[str] | None = None
+) -> int:
+    """Write ``out/<record>/`` for every record (text, JSON and HTML pages), or only for ``records``, and
+    ``out/index.html``; return how many records."""
     by_record = revisions_by_record(state.revisions)
-    for slug in state.records:
+    for slug in state.records if records is None else records:
         write_record(state, slug, out, by_record.get(slug, []))
         if on_record is not None:
             on_record(slug)
     write_index(state, out)
-    return len(state.records)
+    return len(state.records) if records is None else len(records)

@@ -46,7 +46,7 @@ from archive.saved.checkpoint import (
 )
 from archive.store.folder import Archive
 from archive.store.log import Tail, fold
-from archive.web.view_manifest import MANIFEST, Entries, folder_digest, folder_stamp, read_manifest, view_entry, write_manifest
+from archive.web.view_manifest import MANIFEST, Entries, load_manifest, view_entry, write_manifest
 from archive.web.views_out import write_index, write_record
 from events.codec import line_hash
 from events.errors import DamagedLog
@@ -142,6 +142,8 @@ class Watcher:
         self._built: Entries = {}
         """Each record's (revision, folder stamp) as its views were last written: the manifest."""
         self._manifest_dirty = False
+        self._pages = False
+        """Whether the diff pages in ``out`` come from this log (a build's, vouched by its manifest): kept for the next build."""
         self._torn: tuple[int, float] | None = None
         self._torn_told = False
         self._save_failed = False
@@ -332,15 +334,15 @@ class Watcher:
         state = self.state
         assert state is not None
         gc.freeze()  # the state lives as long as the watcher: keep the collector from walking it again and again
-        vouched = read_manifest(self.out, self.archive.log) if kind == "start" else {}
+        vouched = load_manifest(self.out, self.archive) if kind == "start" else None
+        self._pages = vouched is not None and vouched.pages  # a replayed log: diff pages there may be of the old one
         self._built = {}
         files = 0
         for slug, record in state.records.items():
             if stop is not None and stop.is_set():
                 break
-            entry = vouched.get(slug)
-            folder = self.out / slug
-            if entry is not None and entry[:2] == (record.rev, folder_stamp(folder)) and entry[2] == folder_digest(folder):
+            entry = vouched.vouches(slug, record.rev, self.out / slug) if vouched is not None else None
+            if entry is not None:
                 self._built[slug] = entry  # its views are those of this revision already
                 continue
             files += self._write_records((slug,))
@@ -386,7 +388,7 @@ class Watcher:
             return
         self._manifest_dirty = False
         try:
-            write_manifest(self.out, self.tail, self._built)
+            write_manifest(self.out, self.tail, self._built, pages=self._pages)
         except OSError as exc:
             self._say(f"Cannot write {self.out / MANIFEST} ({exc.strerror or exc}); a restart renders every view again.")
 

@@ -60,6 +60,8 @@ def test_runner_prints_every_operation(tmp_path: Path) -> None:
         "blame",
         "verify",
         "build",
+        "build-again",
+        "build-again-in",
         "append-process",
         "append",
         "write+fsync",

@@ -87,7 +87,7 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str, str
 
     assert url.startswith("http://127.0.0.1:")
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=30) as answer:  # noqa: S310
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=30) as answer:
             return answer.status, answer.headers["Content-Type"], answer.read().decode()
     except urllib.error.HTTPError as answer:
         return answer.code, answer.headers["Content-Type"], answer.read().decode()

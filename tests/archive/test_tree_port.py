@@ -56,4 +56,4 @@ def test_the_tree_is_the_same_through_another_port(seeded: Path, tmp_path: Path,
     with pytest.raises(Exception, match="does not follow"):
         tree.bring_up_to_date(found)
     memory.data = data[:-10] + b"X" * 10  # the last line changed: the saved tree is not used
-    assert not tree._proven(found, tree._load(found))  # noqa: SLF001
+    assert not tree._proven(found, tree._load(found))

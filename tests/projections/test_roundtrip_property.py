@@ -9,6 +9,7 @@ any gaps, any ending) and ``events()`` draws stamped events of every type.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, given, note, settings
@@ -156,7 +157,7 @@ def _infobox(draw: st.DrawFn) -> list[str]:
             _line().map(lambda s: s.replace(":", "").strip() or "Key"),
             min_size=1,
             max_size=12,
-            unique=True,
+            unique_by=lambda key: unicodedata.normalize("NFC", key),  # keys that read the same are one field
         )
     )
     lines = ["Infobox"]

@@ -44,12 +44,14 @@ from archive.saved.checkpoint import (
     open_reader,
     save_checkpoint,
 )
+from archive.saved.signed_revisions import KnownSignatures
 from archive.store.folder import Archive
 from archive.store.log import Tail, fold
 from archive.web.view_manifest import MANIFEST, Entries, load_manifest, view_entry, write_manifest
 from archive.web.views_out import write_index, write_record
 from events.codec import line_hash
 from events.errors import DamagedLog
+from projections.signed import Signature
 from projections.state import ArchiveState, Revision
 from projections.views import BUILD_FILES
 
@@ -140,6 +142,7 @@ class Watcher:
         self._last_change = clock()
         self._index = _Index(out)
         self._built: Entries = {}
+        self._signatures = KnownSignatures(archive)
         """Each record's (revision, folder stamp) as its views were last written: the manifest."""
         self._manifest_dirty = False
         self._pages = False
@@ -375,10 +378,13 @@ class Watcher:
         if state is None:
             return 0
         files = 0
+        signatures: dict[int, Signature] | None = None
         for slug in slugs:
             record = state.records.get(slug)
             if record is not None:
-                files += write_record(state, slug, self.out)
+                if signatures is None:
+                    signatures = self._signatures.now()  # only the lines after the last call are read
+                files += write_record(state, slug, self.out, signatures=signatures)
                 self._built[slug] = view_entry(self.out / slug, record.rev)
                 self._manifest_dirty = True
         return files

@@ -184,3 +184,17 @@ def test_the_servers_accounts_sign_with_their_key(seeded: Path, ok: Run, server_
         assert signed["- Field 2: value 2"] == (3, None)
     verified = ok("-C", seeded, "verify", env=server_env).text
     assert "Signatures: 1 revisions signed by their authors, all holding; 2 unsigned." in verified, verified
+
+
+def test_built_and_watched_pages_say_it_as_the_served_ones(signed: Path, ok: Run, env: dict[str, str]) -> None:
+    from archive.saved.signed_revisions import KnownSignatures  # noqa: PLC0415
+    from archive.store.folder import find_archive  # noqa: PLC0415
+
+    ok("-C", signed, "build", env=env)
+    history = (signed / "views" / RECORD / "history.html").read_text(encoding="utf-8")
+    assert '<td class="sig sig-signed">signed by Ann</td>' in history
+    assert history.count('<td class="sig sig-unsigned">unsigned</td>') == 2
+    known = KnownSignatures(find_archive(signed))
+    assert {rev: s.signer for rev, s in known.now().items()} == {2: "Ann"}
+    ok("-C", signed, "append", RECORD, "--infobox", "Ann again=3", "--source", "x", "--by", "Ann", env=env)
+    assert {rev: s.signer for rev, s in known.now().items()} == {2: "Ann", 4: "Ann"}, "the lines after the last call are read"

@@ -342,9 +342,9 @@ def test_a_restart_renders_only_the_views_that_are_not_current(tmp_path: Path, m
     rendered: list[str] = []
     real_write_record = watch_module.write_record
 
-    def counting(state: object, slug: str, where: Path) -> int:
+    def counting(state: object, slug: str, where: Path, **options: object) -> int:
         rendered.append(slug)
-        return real_write_record(state, slug, where)  # type: ignore[arg-type]
+        return real_write_record(state, slug, where, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(watch_module, "write_record", counting)
 
@@ -383,9 +383,9 @@ def test_a_restart_writes_again_a_view_changed_in_place(tmp_path: Path, monkeypa
     rendered: list[str] = []
     real_write_record = watch_module.write_record
 
-    def counting(state: object, slug: str, where: Path) -> int:
+    def counting(state: object, slug: str, where: Path, **options: object) -> int:
         rendered.append(slug)
-        return real_write_record(state, slug, where)  # type: ignore[arg-type]
+        return real_write_record(state, slug, where, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(watch_module, "write_record", counting)
 

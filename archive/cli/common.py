@@ -66,10 +66,11 @@ def state_at(ctx: click.Context, at: str | None) -> Any:
     Starts from the checkpoint in ``.archive/`` when it still matches the log, and reads only the lines after it.
     """
     from archive.saved.checkpoint import load_state  # noqa: PLC0415
+    from archive.store.folder import open_log  # noqa: PLC0415
     from archive.store.revisions import resolve_revision  # noqa: PLC0415
 
     found = open_archive(ctx)
-    until = None if at is None else resolve_revision(at, found.log)
+    until = None if at is None else resolve_revision(at, open_log(found))
     state, _ = load_state(found, until=until, warn=warn)
     if until is not None and state.head < until:
         raise UnknownName(f"Revision {at} does not exist yet: the archive is at revision {state.head}.")

@@ -13,7 +13,7 @@ import click
 from archive.cli import common as common
 from archive.cli.main import cli
 from archive.cli.common import REV_HELP
-from events.errors import ArchiveError, DamagedLog, InvalidInput, UnknownName
+from events.errors import ArchiveError, DamagedLog, InvalidInput, Unavailable, UnknownName
 
 if TYPE_CHECKING:
     from events.source import Source
@@ -44,7 +44,7 @@ def _reading(log_name: str) -> Iterator[None]:
     """A revision of the log that cannot apply is damage of the log (exit 4), not a refused input."""
     try:
         yield
-    except DamagedLog:
+    except (DamagedLog, Unavailable):
         raise
     except ArchiveError as exc:
         raise DamagedLog(f"{log_name}: a revision cannot apply: {exc}", hint="Run 'archive verify' for details.") from exc
@@ -118,7 +118,7 @@ def diff(ctx: click.Context, record: str, rev_a: str, rev_b: str | None, fmt: st
     A and B: a revision number, HEAD, HEAD~k, or an ISO 8601 time (the last
     revision at or before it). A must not come after B.
     """
-    from archive.store.head import read_head  # noqa: PLC0415
+    from archive.store.folder import open_log  # noqa: PLC0415
     from archive.store.record_log import record_revisions  # noqa: PLC0415
     from archive.store.revisions import resolve_revision  # noqa: PLC0415
     from projections.diff import diff_json, diff_records  # noqa: PLC0415
@@ -126,15 +126,16 @@ def diff(ctx: click.Context, record: str, rev_a: str, rev_b: str | None, fmt: st
     from projections.views import to_json  # noqa: PLC0415
 
     found = common.open_archive(ctx)
-    a = resolve_revision(rev_a, found.log)
-    b = resolve_revision(rev_b if rev_b is not None else "HEAD", found.log)
+    log = open_log(found, warn=common.warn)
+    a = resolve_revision(rev_a, log)
+    b = resolve_revision(rev_b if rev_b is not None else "HEAD", log)
     if a > b:
         raise InvalidInput(
             f"Revision A ({rev_a} = r{a}) comes after revision B ({rev_b or 'HEAD'} = r{b}).",
             hint=f"Give the older revision first: archive diff {record} {b} {a}.",
         )
-    with _reading(found.log.name):
-        captured = capture(record_revisions(found.log, record, warn=common.warn, head=read_head(found.state_dir)), record, (a, b))
+    with _reading(log.name):
+        captured = capture(record_revisions(log, record, warn=common.warn, head=log.witness()), record, (a, b))
     head = captured.archive.head
     if b not in captured.states:
         missing = rev_a if a > head else (rev_b or "HEAD")
@@ -294,17 +295,16 @@ def blame(ctx: click.Context, record: str, at: str | None, fmt: str) -> None:
 def history(ctx: click.Context, record: str, fact: str, fmt: str, color: bool | None) -> None:
     """Every version of FACT of RECORD: each revision that added, revised, moved, ranked or retracted it, with
     who, when, the words (diffed against the version before), the date and the sources."""
-    from archive.store.head import read_head  # noqa: PLC0415
+    from archive.store.folder import open_log  # noqa: PLC0415
     from archive.store.record_log import record_revisions  # noqa: PLC0415
     from projections.history import fact_history, history_json  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
     from projections.words import word_diff  # noqa: PLC0415
 
     found = common.open_archive(ctx)
-    with _reading(found.log.name):
-        versions, state = fact_history(
-            record_revisions(found.log, record, warn=common.warn, head=read_head(found.state_dir)), record, fact
-        )
+    log = open_log(found, warn=common.warn)
+    with _reading(log.name):
+        versions, state = fact_history(record_revisions(log, record, warn=common.warn, head=log.witness()), record, fact)
     if record not in state.records:
         raise UnknownName(f"Record '{record}' does not exist.", hint=f"Records: {_known(state)}.")
     if not versions:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from archive.store.port import LogPort
 from archive.store.revisions import resolve_revision
 from events.errors import InvalidInput
 from projections.state import Revision
@@ -27,7 +28,7 @@ class Bound:
     moment: datetime | None = None
 
 
-def parse_bound(spec: str, *, end: bool, log: Path, option: str) -> Bound:
+def parse_bound(spec: str, *, end: bool, log: LogPort | Path, option: str) -> Bound:
     """``--since``/``--until`` as given: a revision (``12``, ``HEAD~3``), a day, month or year (``2026-11-25``,
     ``2026-11``, ``2026``: from its start with ``--since``, to its end with ``--until``), or an ISO 8601 time."""
     text = spec.strip()

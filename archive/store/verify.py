@@ -30,7 +30,9 @@ from pydantic import ValidationError
 from archive.store.collector import paused_gc
 from archive.store.head import Head, read_head
 from archive.store.log import MAX_LINE, locked
-from archive.store.folder import Archive
+from archive.store.folder import Archive, open_log
+from archive.store.jsonl import JsonlLog
+from archive.store.line_stream import LineStream
 from events.codec import GENESIS
 from events.errors import ArchiveError, DamagedLog
 from events.model import event_adapter
@@ -121,14 +123,17 @@ def verify_log(archive: Archive, *, progress: Callable[[int], None] | None = Non
     Holds the shared lock while it reads (when the archive has ``.archive/``),
     so that an append in progress is not mistaken for a torn tail.
     """
+    port = open_log(archive)
+    on_file = isinstance(port, JsonlLog)
     with contextlib.ExitStack() as stack:
-        if archive.state_dir.is_dir():
+        if on_file and archive.state_dir.is_dir():  # a database's revisions are whole or absent: no lock needed
             with contextlib.suppress(OSError):
                 stack.enter_context(locked(archive, shared=True))
-        head = read_head(archive.state_dir)
+        head = read_head(archive.state_dir) if on_file else port.witness()
         state = ArchiveState()
-        run = _Pass(archive.log.name, head)
-        with open(archive.log, "rb") as stream, paused_gc():
+        run = _Pass(port.name, head)
+        opened = open(archive.log, "rb") if on_file else LineStream(port.lines())  # a database: keyset pages  # noqa: SIM115
+        with opened as stream, paused_gc():
             finding = _check(stream, run, state, progress)
     return VerifyReport(
         file=run.name,

@@ -12,6 +12,7 @@ head and stores them, it never renumbers.
 from __future__ import annotations
 
 import fcntl
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -39,8 +40,9 @@ PAGE = 5000
 
 Warn = Callable[[str], None]
 
-_SHARED: dict[str, Any] = {}
-"""One connection per database URL in a process: commands open the port many times (reader, saved states, lock)."""
+_SHARED: dict[tuple[str, int], Any] = {}
+"""One connection per database URL and thread: a command opens the port many times (reader, saved states,
+lock), and they share it; another thread is another client (its own session, its own advisory lock)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +84,11 @@ class PostgresLog:
 
     # ------------------------------------------------------------------ the connection
 
+    def _key(self) -> tuple[str, int]:
+        return self.url, threading.get_ident()
+
     def _db(self) -> Any:
-        conn = _SHARED.get(self.url)
+        conn = _SHARED.get(self._key())
         if conn is not None and not conn.closed and not conn.broken:
             return conn
         conn = connect(self.url)
@@ -92,13 +97,13 @@ class PostgresLog:
         except BaseException:
             conn.close()
             raise
-        _SHARED[self.url] = conn
+        _SHARED[self._key()] = conn
         return conn
 
     def _fail(self, exc: Exception, doing: str) -> Unavailable:
-        conn = _SHARED.get(self.url)
+        conn = _SHARED.get(self._key())
         if conn is not None and (conn.closed or conn.broken):
-            _SHARED.pop(self.url, None)
+            _SHARED.pop(self._key(), None)
             with suppress(Exception):
                 conn.close()
         return operation_error(self.url, exc, doing)
@@ -187,7 +192,7 @@ class PostgresLog:
                 yield
             finally:
                 self._held = None
-                conn = _SHARED.get(self.url)
+                conn = _SHARED.get(self._key())
                 if conn is not None and not conn.closed and not conn.broken:
                     with suppress(Exception):
                         conn.execute(f"SELECT pg_advisory_unlock{suffix}({key})")
@@ -255,6 +260,11 @@ class PostgresLog:
                     hint="Look with 'archive log' once the server is back, then append again if it is missing.",
                 ) from exc
             raise self._fail(exc, f"record revision {head.rev}") from exc
+        except OSError as exc:  # the transaction was rolled back as the error left it
+            raise Unavailable(
+                f"Could not record revision {head.rev} in {self.name} ({exc.strerror or exc}): nothing was written.",
+                hint="Append again.",
+            ) from exc
 
     def _moved(self, found: Any, expect: Tail) -> ArchiveError:
         seq, rev = found[0], found[1]
@@ -348,9 +358,9 @@ class PostgresLog:
                     listener.close()
 
     def close(self) -> None:
-        """Close this process's connection to the log's database (the next use opens another)."""
-        conn = _SHARED.pop(self.url, None)
-        if conn is not None:
+        """Close this process's connections to the log's database (the next use opens another)."""
+        for key in [key for key in _SHARED if key[0] == self.url]:
+            conn = _SHARED.pop(key)
             with suppress(Exception):
                 conn.close()
 

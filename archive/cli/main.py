@@ -480,4 +480,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Commands of later topics live in their own modules and register on import.
-from archive.cli import history, integrity, watch, web  # noqa: E402, F401
+from archive.cli import copy, history, integrity, watch, web  # noqa: E402, F401

@@ -108,6 +108,10 @@ def _scrub(text: str, url: str) -> str:
     return " ".join(text.split())
 
 
+def _ended(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
 def _connect_error(url: str, exc: Exception) -> Unavailable:
     server = shown_url(url)
     reason = _scrub(str(exc), url)
@@ -124,7 +128,7 @@ def _connect_error(url: str, exc: Exception) -> Unavailable:
         hint = "Is the server running? Start it (on Debian: pg_ctlcluster VERSION main start), or check the host and port in the URL."
     else:
         hint = "Check the URL and that the server accepts this user (pg_hba.conf)."
-    return Unavailable(f"Cannot connect to the database {server}: {reason}.", hint=hint)
+    return Unavailable(f"Cannot connect to the database {server}: {_ended(reason)}", hint=hint)
 
 
 def operation_error(url: str, exc: Exception, doing: str) -> Unavailable:

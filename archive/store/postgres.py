@@ -279,10 +279,11 @@ class PostgresLog:
             hint="Run 'archive verify'.",
         )
 
-    def load(self, lines: Iterable[bytes]) -> Head | None:
+    def load(self, lines: Iterable[bytes], *, check: Callable[[Head | None], None] | None = None) -> Head | None:
         """Write a whole log into this empty one in one transaction (``archive copy``): the lines' numbers and
         hash chain are checked as they stream in; nothing is committed unless all of them hold, and the last
-        line ends a revision. Returns the new head (None for an empty log)."""
+        line ends a revision; ``check`` sees the new head before the commit and may refuse it. Returns the new
+        head (None for an empty log)."""
         import psycopg  # noqa: PLC0415
 
         conn = self._db()
@@ -310,6 +311,8 @@ class PostgresLog:
                                     revisions = []
                     _insert_revisions(conn, revisions)
                 head = checker.finish()
+                if check is not None:
+                    check(head)
                 if head is not None:
                     conn.execute(
                         "UPDATE head SET seq = %s, rev = %s, end_offset = %s, hash = %s",

@@ -19,6 +19,7 @@ import orjson
 
 from archive.saved.checkpoint import covers
 from archive.store.log import Tail
+from archive.store.port import LogPort
 from archive.web.views_out import write_atomic
 
 __all__ = ["MANIFEST", "folder_stamp", "read_manifest", "write_manifest"]
@@ -55,14 +56,14 @@ def folder_stamp(folder: Path) -> int | None:
         return None
 
 
-def read_manifest(out: Path, log: Path) -> Entries:
+def read_manifest(out: Path, log: Path | LogPort) -> Entries:
     """The records whose views in ``out`` the manifest vouches for; empty when there is none to believe."""
     try:
         data = orjson.loads((out / MANIFEST).read_bytes())
         if data["format"] != _FORMAT or data["code"] != _fingerprint():
             return {}
         tail = Tail(**{key: data["tail"][key] for key in ("offset", "seq", "rev", "hash")})
-        if not covers(log, tail):
+        if not (covers(log, tail) if isinstance(log, Path) else log.holds(tail)):
             return {}
         return {slug: (int(rev), int(stamp)) for slug, (rev, stamp) in data["records"].items()}
     except (OSError, ValueError, KeyError, TypeError):

@@ -7,12 +7,15 @@ from typing import Any
 from events.codec import GENESIS
 from events.errors import ArchiveError, Unavailable
 
-__all__ = ["SCHEMA_VERSION", "TABLES", "check_schema", "create_schema"]
+__all__ = ["SCHEMA_VERSION", "STALE", "TABLES", "check_schema", "create_schema"]
 
 SCHEMA_VERSION = 1
 """The layout of the tables this program reads and writes; another number is refused with what to do."""
 
 TABLES = ("schema_version", "head", "events", "revisions")
+
+STALE = "FA001"
+"""The SQLSTATE ``append_lines`` raises when the head row no longer names the line an append was stamped to follow."""
 
 _DDL = f"""
 CREATE TABLE schema_version (
@@ -57,6 +60,26 @@ CREATE TRIGGER revisions_no_truncate BEFORE TRUNCATE ON revisions
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER head_kept BEFORE DELETE OR TRUNCATE ON head
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+CREATE FUNCTION append_lines(
+    expect_seq bigint, expect_rev bigint, expect_offset bigint, expect_hash text,
+    seqs bigint[], revs bigint[], lines bytea[], offsets bigint[], hashes text[],
+    r_revs bigint[], r_first bigint[], r_last bigint[], r_at timestamptz[], r_by text[], r_summary text[],
+    channel text
+) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    h head%ROWTYPE;
+    n integer := array_length(seqs, 1);
+BEGIN
+    SELECT * INTO h FROM head FOR UPDATE;
+    IF (h.seq, h.rev, h.end_offset, h.hash) IS DISTINCT FROM (expect_seq, expect_rev, expect_offset, expect_hash) THEN
+        RAISE EXCEPTION 'the head moved' USING ERRCODE = '{STALE}', DETAIL = h.seq || ' ' || h.rev;
+    END IF;
+    INSERT INTO events (seq, rev, line, end_offset, hash) SELECT * FROM unnest(seqs, revs, lines, offsets, hashes);
+    INSERT INTO revisions (rev, first_seq, last_seq, at, by, summary)
+        SELECT * FROM unnest(r_revs, r_first, r_last, r_at, r_by, r_summary);
+    UPDATE head SET seq = seqs[n], rev = revs[n], end_offset = offsets[n], hash = hashes[n];
+    PERFORM pg_notify(channel, seqs[n]::text);
+END $$;
 INSERT INTO head (seq, rev, end_offset, hash) VALUES (0, 0, 0, '{GENESIS}');
 INSERT INTO schema_version (version) VALUES ({SCHEMA_VERSION});
 """

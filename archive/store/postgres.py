@@ -27,7 +27,7 @@ import orjson
 from archive.store import faults
 from archive.store.head import Head
 from archive.store.pg_connect import connect, operation_error, shown_url
-from archive.store.pg_schema import check_schema
+from archive.store.pg_schema import STALE, check_schema
 from archive.store.port import MAX_LINE, as_lines
 from archive.store.tail import Tail
 from events.codec import GENESIS
@@ -227,32 +227,29 @@ class PostgresLog:
             self._write(rows, revisions, expect, head)
 
     def _write(self, rows: list[tuple[Any, ...]], revisions: list[tuple[Any, ...]], expect: Tail, head: Head) -> None:
+        """One round trip does the work (``append_lines``: lock the head row, compare, insert, move the head,
+        notify), a second commits; the fault point sits between them, inside the transaction."""
         import psycopg  # noqa: PLC0415
 
         conn = self._db()
         channel = self.channel()
+        columns = list(zip(*rows, strict=True))
+        by_revision = list(zip(*revisions, strict=True))
+        params = (expect.seq, expect.rev, expect.offset, expect.hash, *map(list, columns), *map(list, by_revision), channel)
         committing = False
         try:
-            with conn.transaction():
-                found = conn.execute("SELECT seq, rev, end_offset, hash FROM head FOR UPDATE").fetchone()
-                if tuple(found) != (expect.seq, expect.rev, expect.offset, expect.hash):
-                    raise self._moved(found, expect)
-                with conn.cursor() as cur:
-                    with cur.copy("COPY events (seq, rev, line, end_offset, hash) FROM STDIN (FORMAT BINARY)") as copy:
-                        copy.set_types(["int8", "int8", "bytea", "int8", "text"])
-                        for row in rows:
-                            copy.write_row(row)
-                    cur.executemany(
-                        "INSERT INTO revisions (rev, first_seq, last_seq, at, by, summary) VALUES (%s, %s, %s, %s, %s, %s)",
-                        revisions,
-                    )
+            with conn.pipeline() as pipeline, conn.transaction():
                 conn.execute(
-                    "UPDATE head SET seq = %s, rev = %s, end_offset = %s, hash = %s", (head.seq, head.rev, head.offset, head.hash)
+                    "SELECT append_lines(%s, %s, %s, %s, %s::int8[], %s::int8[], %s::bytea[], %s::int8[], %s::text[], "
+                    "%s::int8[], %s::int8[], %s::int8[], %s::timestamptz[], %s::text[], %s::text[], %s)", params, prepare=True
                 )
-                conn.execute("SELECT pg_notify(%s, %s)", (channel, str(head.seq)))
+                pipeline.sync()
                 faults.point("db-commit")
                 committing = True
         except psycopg.Error as exc:
+            if exc.sqlstate == STALE:
+                seq, _, rev = (exc.diag.message_detail or "0 0").partition(" ")
+                raise self._moved((int(seq), int(rev)), expect) from exc
             if committing:
                 raise Unavailable(
                     f"Lost the connection to the database {self.name} while committing revision {head.rev}: "

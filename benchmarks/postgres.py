@@ -18,6 +18,8 @@ schema of its own, dropped at the end. Prints Markdown tables:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import shutil
 import statistics
@@ -90,7 +92,9 @@ def _one_writer(root: Path, count: int) -> list[float]:
     from archive.cli.main import main  # noqa: PLC0415
 
     def append(tag: str) -> None:
-        if main(["-C", str(root), "append", "siege-of-derna", "--infobox", f"K{tag}=v", "--source", "s", "--by", "bench"]) != 0:
+        with contextlib.redirect_stdout(io.TextIOWrapper(io.BytesIO())):
+            code = main(["-C", str(root), "append", "siege-of-derna", "--infobox", f"K{tag}=v", "--source", "s", "--by", "bench"])
+        if code != 0:
             raise SystemExit("append failed")
 
     append("warm")
@@ -109,6 +113,7 @@ def _many_writers(roots: list[Path], count: int, env: dict[str, str]) -> float:
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             text=True,
         )
         for n, root in enumerate(roots)

@@ -12,6 +12,7 @@ head and stores them, it never renumbers.
 from __future__ import annotations
 
 import fcntl
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -39,6 +40,9 @@ PAGE = 5000
 """Rows read per query (keyset pagination on ``seq``): memory stays flat whatever the log's size."""
 
 Warn = Callable[[str], None]
+
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
+"""psycopg logs what it ignores while closing a pipeline on a lost connection; the error we raise says it."""
 
 _SHARED: dict[tuple[str, int], Any] = {}
 """One connection per database URL and thread: a command opens the port many times (reader, saved states,

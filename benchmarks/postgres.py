@@ -7,8 +7,9 @@ schema of its own, dropped at the end. Prints Markdown tables:
 
 - one writer: ``archive append`` called in a process that has appended once, ``--appends`` times on each
   backend: appends per second, and the latency p50/p99 of one append;
-- ``--writers`` writer processes at once, each in a folder of its own (machines of a newsroom) on the
-  database, and in one folder on the file: revisions per second over the whole run, against one writer;
+- ``--writers`` writer processes at once: in one folder on the file; on the database in one folder, and
+  each in a folder of its own (machines of a newsroom, each folding the others' appends into its saved
+  states): revisions per second over the whole run, against one writer;
 - with ``--log``: that log copied into the database (``archive copy``), then a full read of its rows in
   keyset pages, the same plus ``orjson.loads`` of every line, and the floor: the file read and
   ``orjson.loads`` of every line; then ``archive show RECORD`` at HEAD as a whole process (after one
@@ -187,7 +188,11 @@ def main(argv: list[str] | None = None) -> int:
         total = args.writers * args.per_writer
         print(f"\n## {args.writers} writer processes at once, {args.per_writer} appends each ({total} revisions)\n")
         print("| backend | revisions/s, 8 writers | revisions/s, 1 writer (same run) | ratio |\n| --- | ---: | ---: | ---: |")
-        for name, roots in (("file (one folder)", [shared_file] * args.writers), ("PostgreSQL (a folder each)", roots_db)):
+        for name, roots in (
+            ("file (one folder)", [shared_file] * args.writers),
+            ("PostgreSQL (one folder)", [first_db] * args.writers),
+            ("PostgreSQL (a folder each, as on 8 machines)", roots_db),
+        ):
             many = total / _many_writers(roots, args.per_writer, env)
             one = args.per_writer / _many_writers(roots[:1], args.per_writer, env)
             print(f"| {name} | {many:,.0f} | {one:,.0f} | {many / one:.2f}× |")

@@ -49,9 +49,10 @@ def copy_log(source: str, target: str) -> Copied:
     port = _source(source)
     witness = port.witness()
     folder = Path(target)
-    # a folder target is a database only when its archive.json says so (not by $ARCHIVE_DATABASE_URL: a new
-    # folder named as a target is where the file goes)
-    url = target if is_database_url(target) else database_url(folder) if (folder / SETTINGS_NAME).is_file() else None
+    # a folder target is a database when its archive.json says so, or when it is an archive without events.jsonl
+    # made with $ARCHIVE_DATABASE_URL; a new folder is where the file goes
+    made = (folder / SETTINGS_NAME).is_file() or (folder / ".archive").is_dir()
+    url = target if is_database_url(target) else database_url(folder) if made else None
     if url is not None:
         head = _to_database(port, url, witness)
         shown = shown_url(url)

@@ -298,20 +298,15 @@ class PostgresLog:
                         hint="Copy into an empty database (or schema); 'archive copy' never merges logs.",
                     )
                 checker = _Chain(self.name)
-                revisions: list[tuple[Any, ...]] = []
                 with conn.cursor() as cur:
                     with cur.copy("COPY events (seq, rev, line, end_offset, hash) FROM STDIN (FORMAT BINARY)") as copy:
                         copy.set_types(["int8", "int8", "bytea", "int8", "text"])
                         for line in lines:
-                            row, revision = checker.take(line)
-                            copy.write_row(row)
-                            if revision is not None:
-                                revisions.append(revision)
-                                if len(revisions) >= PAGE:
-                                    _insert_revisions(conn, revisions)
-                                    revisions = []
-                    _insert_revisions(conn, revisions)
+                            copy.write_row(checker.take(line)[0])
                 head = checker.finish()
+                # one row per revision, from the rows just written (the chain check saw every revision whole):
+                # memory stays flat, and the connection is not needed while the COPY streams
+                conn.execute(_REVISIONS_OF_EVENTS)
                 if check is not None:
                     check(head)
                 if head is not None:
@@ -369,12 +364,13 @@ class PostgresLog:
                 conn.close()
 
 
-def _insert_revisions(conn: Any, revisions: list[tuple[Any, ...]]) -> None:
-    if revisions:
-        with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO revisions (rev, first_seq, last_seq, at, by, summary) VALUES (%s, %s, %s, %s, %s, %s)", revisions
-            )
+_REVISIONS_OF_EVENTS = """
+INSERT INTO revisions (rev, first_seq, last_seq, at, by, summary)
+SELECT r.rev, r.first_seq, r.last_seq, (e.j ->> 'at')::timestamptz, e.j ->> 'by', e.j ->> 'summary'
+FROM (SELECT rev, min(seq) AS first_seq, max(seq) AS last_seq FROM events GROUP BY rev) AS r
+CROSS JOIN LATERAL (SELECT convert_from(line, 'UTF8')::json AS j FROM events WHERE seq = r.last_seq) AS e
+"""
+"""The revisions of a log loaded whole into an empty ``events`` (``load``): each one's last line holds its stamp."""
 
 
 class _Chain:

@@ -270,3 +270,22 @@ def test_a_long_log_reads_whole_and_in_order(many: tuple[Backend, Written]) -> N
     assert list(port.lines()) == written.lines  # more lines than one page of a paged reader
     middle = revisions(EMPTY, *([3] * 250))
     assert list(port.lines(middle.tail)) == written.lines[750:]
+
+
+def test_postgres_loads_a_whole_log_and_its_revisions(pg_url: str) -> None:  # noqa: F811 - the fixture
+    """``archive copy``'s path into a database: thousands of revisions in one transaction, then appends go on."""
+    from archive.store.pg_connect import connect  # noqa: PLC0415
+    from archive.store.pg_schema import create_schema  # noqa: PLC0415
+    from archive.store.postgres import PostgresLog  # noqa: PLC0415
+
+    conn = connect(pg_url)
+    create_schema(conn, "test")
+    conn.close()
+    port = PostgresLog(pg_url)
+    written = revisions(EMPTY, *([1, 2] * 3000), step=timedelta(seconds=1))
+    assert port.load(written.lines) == written.head
+    assert list(port.lines()) == written.lines
+    assert port.last_revision() == 6000 and port.witness() == written.head
+    assert port.revision_at(T0 + timedelta(seconds=4999, microseconds=1)) == 5000
+    more = append(port, written.tail, 2)
+    assert port.last_revision() == 6001 and port.holds(more.tail)

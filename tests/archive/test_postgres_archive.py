@@ -181,7 +181,8 @@ def test_the_environment_alone_names_the_database(tmp_path: Path, pg_url: str) -
     made = run_archive("init", root, env={"ARCHIVE_DATABASE_URL": pg_url})
     assert made.code == 0, made.err
     assert not (root / "archive.json").exists() and not (root / "events.jsonl").exists()
-    _ok("-C", root, "copy", EXAMPLE, pg_url, url=pg_url)
+    _ok("copy", EXAMPLE, root, url=pg_url)  # the folder's log is the database: the copy goes there
+    assert not (root / "events.jsonl").exists()
     assert json.loads(_ok("-C", root, "log", "--format", "json", url=pg_url))[0]["rev"] == 2
 
 

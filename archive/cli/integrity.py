@@ -25,6 +25,8 @@ def verify(ctx: click.Context, fmt: str) -> None:
     append wrote (.archive/head.json) is there unchanged. Reads the log once,
     streaming: it works on logs larger than memory.
     """
+    from archive.saved.audit import audit_saved_states  # noqa: PLC0415
+    from archive.store.folder import open_log  # noqa: PLC0415
     from archive.store.verify import verify_log  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
 
@@ -35,8 +37,11 @@ def verify(ctx: click.Context, fmt: str) -> None:
     report = verify_log(found, progress=bar.update if bar is not None else None)
     if bar is not None:
         bar.render_finish()
+    saved = audit_saved_states(found, report.state) if report.state is not None else []
     if fmt == "json":
-        common.out(to_json(report.as_json()))
+        common.out(to_json({**report.as_json(), "saved_states": saved}))
+    for problem in saved:
+        common.warn(problem)
     if not report.ok:
         raise report.error()
     if fmt == "text":
@@ -47,9 +52,13 @@ def verify(ctx: click.Context, fmt: str) -> None:
         )
         if not report.witness and report.lines:
             common.warn(
-                "no .archive/head.json (the log was copied without it, or no append wrote it yet): "
-                "a change to the last line alone could not be checked."
+                "no .archive/head.json (the log was copied without it, or no append wrote it yet): a change to the "
+                "last line alone, or whole revisions lost from the end, cannot be seen."
             )
+        common.out(
+            "The chain shows no line was changed, removed or reordered since it was written; it cannot show a history "
+            "rewritten whole with a recomputed chain and witness: only a checkpoint kept elsewhere can.\n"
+        )
 
 
 @cli.command()

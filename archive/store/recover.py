@@ -16,10 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from archive.store import faults
 from archive.store.log import LogReader, locked
 from archive.store.folder import Archive, fsync_dir, open_log
 from archive.store.jsonl import JsonlLog
-from events.errors import DamagedLog
+from events.errors import ArchiveError, DamagedLog
 
 __all__ = ["QUARANTINE", "Recovery", "recover_log"]
 
@@ -121,15 +122,23 @@ def _quarantine(archive: Archive, log: BinaryIO, start: int, end: int, now: date
     target = folder / f"{now.astimezone(UTC):%Y%m%dT%H%M%S.%fZ}-bytes-{start}-{end}.torn"
     log.seek(start)
     left = end - start
-    with open(target, "xb") as out:
-        while left:
-            chunk = log.read(min(left, _CHUNK))
-            if not chunk:
-                raise DamagedLog(f"{archive.log.name} ended at byte {end - left} while its torn tail was copied.")
-            out.write(chunk)
-            left -= len(chunk)
-        out.flush()
-        os.fsync(out.fileno())
+    try:
+        with open(target, "xb") as out:
+            while left:
+                chunk = log.read(min(left, _CHUNK))
+                if not chunk:
+                    raise DamagedLog(f"{archive.log.name} ended at byte {end - left} while its torn tail was copied.")
+                faults.point("quarantine-write")
+                out.write(chunk)
+                left -= len(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as exc:
+        target.unlink(missing_ok=True)  # no empty or partial quarantine file: the log still holds the bytes
+        raise ArchiveError(
+            f"{target}: cannot keep the torn tail there ({exc.strerror or exc}); nothing was changed.",
+            hint="Free space on that disk, then run 'archive recover' again.",
+        ) from exc
     fsync_dir(folder)
     if made:
         fsync_dir(archive.state_dir)

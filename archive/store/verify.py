@@ -20,19 +20,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from hashlib import sha256
-from typing import BinaryIO
 
 import orjson
 from pydantic import ValidationError
 
 from archive.store.collector import paused_gc
-from archive.store.head import Head, read_head
-from archive.store.log import MAX_LINE, locked
 from archive.store.folder import Archive, open_log
-from archive.store.jsonl import JsonlLog
-from archive.store.line_stream import LineStream
+from archive.store.head import Head
+from archive.store.port import MAX_LINE
 from events.codec import GENESIS
 from events.errors import ArchiveError, DamagedLog
 from events.model import event_adapter
@@ -76,6 +73,8 @@ class VerifyReport:
     """Whether ``.archive/head.json`` was there to check the last line against."""
     finding: Finding | None
     """The first problem, or None when the log is sound."""
+    state: ArchiveState | None = field(default=None, repr=False, compare=False)
+    """The state the whole log folds into, when it is sound (to check saved states against)."""
 
     @property
     def ok(self) -> bool:
@@ -123,18 +122,17 @@ def verify_log(archive: Archive, *, progress: Callable[[int], None] | None = Non
     Holds the shared lock while it reads (when the archive has ``.archive/``),
     so that an append in progress is not mistaken for a torn tail.
     """
-    port = open_log(archive)
-    on_file = isinstance(port, JsonlLog)
+    log = open_log(archive)
     with contextlib.ExitStack() as stack:
-        if on_file and archive.state_dir.is_dir():  # a database's revisions are whole or absent: no lock needed
+        if archive.state_dir.is_dir():
             with contextlib.suppress(OSError):
-                stack.enter_context(locked(archive, shared=True))
-        head = read_head(archive.state_dir) if on_file else port.witness()
+                stack.enter_context(log.locked(shared=True))
+        head = log.witness()
         state = ArchiveState()
-        run = _Pass(port.name, head)
-        opened = open(archive.log, "rb") if on_file else LineStream(port.lines())  # a database: keyset pages  # noqa: SIM115
-        with opened as stream, paused_gc():
-            finding = _check(stream, run, state, progress)
+        run = _Pass(log.name, head)
+        lines = iter(log.lines())
+        with paused_gc():
+            finding = _check(lambda _limit: next(lines, b""), run, state, progress)
     return VerifyReport(
         file=run.name,
         lines=run.lines,
@@ -144,6 +142,7 @@ def verify_log(archive: Archive, *, progress: Callable[[int], None] | None = Non
         head=run.last_hash,
         witness=head is not None,
         finding=finding,
+        state=state if finding is None else None,
     )
 
 
@@ -151,10 +150,9 @@ _PROGRESS_EVERY = 1 << 20
 """Bytes read between two calls of the progress callback."""
 
 
-def _check(stream: BinaryIO, run: _Pass, state: ArchiveState, progress: Callable[[int], None] | None) -> Finding | None:
+def _check(readline: Callable[[int], bytes], run: _Pass, state: ArchiveState, progress: Callable[[int], None] | None) -> Finding | None:
     adapter = event_adapter()
     validate = adapter.native_json
-    readline = stream.readline
     limit = MAX_LINE + 1
     number = 0
     prev = GENESIS

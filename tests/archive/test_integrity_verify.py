@@ -222,6 +222,8 @@ def test_verify_help_and_text_output(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert out == (
         f"events.jsonl is sound: 3 lines, 1 revisions, 1 record, {(root / 'events.jsonl').stat().st_size} bytes; "
         f"the hash chain holds to line 3 (head {verify_log(Archive(root)).head[:12]}).\n"
+        "The chain shows no line was changed, removed or reordered since it was written; it cannot show a history "
+        "rewritten whole with a recomputed chain and witness: only a checkpoint kept elsewhere can.\n"
     )
     assert "Warning: no .archive/head.json" in err
     assert not (root / ".archive").exists(), "verify wrote to an archive it only reads"

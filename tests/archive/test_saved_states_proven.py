@@ -167,3 +167,50 @@ def test_deleting_every_saved_state_loses_nothing(two: Path) -> None:
         if path.name != "head.json":
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     assert {slug: show(two, slug) for slug in ("a", "b")} == expected
+
+
+def test_verify_names_a_saved_state_that_disagrees_and_it_is_rebuilt(two: Path) -> None:
+    from archive.saved import record_cache  # noqa: PLC0415
+    from archive.saved.record_codec import decode_record  # noqa: PLC0415
+    from archive.store.tail import Tail  # noqa: PLC0415
+
+    lead(two, "a", "Second.")
+    path = two / ".archive" / "records" / "a.state"
+    raw = path.read_bytes()
+    header, body = raw.split(b"\n", 1)
+    import orjson  # noqa: PLC0415
+
+    mark = orjson.loads(header)
+    record = decode_record(body)
+    fact = next(f for f in record.facts.values() if getattr(f, "text", None) == "Second.")
+    fact.text = "Forged."
+    record_cache._write_file(path.parent, record, Tail(mark["offset"], mark["seq"], mark["rev"], mark["hash"]))
+    assert "Forged." in show(two, "a")  # a forged state with a valid checksum is only caught by comparing with the log
+    result = run_archive("-C", two, "verify")
+    assert result.code == 0, result.err
+    assert ".archive/records/a.state disagrees with the log" in result.err
+    assert "Forged." not in show(two, "a")
+    assert show(two, "a") == replayed(two, "a")
+    again = run_archive("-C", two, "verify")
+    assert "disagrees" not in again.err
+
+
+def test_verify_says_what_a_hash_chain_cannot_show(two: Path) -> None:
+    text = ok("-C", two, "verify")
+    assert "cannot show a history rewritten whole" in text
+    (two / ".archive" / "head.json").unlink()
+    result = run_archive("-C", two, "verify")
+    assert "whole revisions lost from the end, cannot be seen" in result.err
+
+
+def test_recover_on_a_full_disk_names_the_file_and_leaves_no_quarantine_file(two: Path) -> None:
+    with open(two / "events.jsonl", "ab") as log:
+        log.write(b'{"seq": 99, "half')
+    before = (two / "events.jsonl").read_bytes()
+    result = run_archive("-C", two, "recover", env={"ARCHIVE_FAULTS": "quarantine-write=enospc"})
+    assert result.code == 1, result.err
+    assert ".archive/quarantine/" in result.err and "No space left on device" in result.err
+    assert list((two / ".archive" / "quarantine").iterdir()) == []
+    assert (two / "events.jsonl").read_bytes() == before
+    ok("-C", two, "recover")
+    verify_ok(two)

@@ -188,8 +188,8 @@ timed apart as ``other_views``."""
 
 
 def _replay(root: Path, *, profile: str | None = None) -> dict[str, Any]:
-    from archive.store.log import replay  # noqa: PLC0415
     from archive.store.folder import Archive  # noqa: PLC0415
+    from archive.store.log import replay  # noqa: PLC0415
     from projections.views import VIEWS, render_view  # noqa: PLC0415
 
     archive = Archive(root)
@@ -265,8 +265,8 @@ def _deep_size(root: object) -> int:
 
 
 def _state_size(root: Path) -> dict[str, Any]:
-    from archive.store.log import replay  # noqa: PLC0415
     from archive.store.folder import Archive  # noqa: PLC0415
+    from archive.store.log import replay  # noqa: PLC0415
 
     gc.collect()
     before = _rss_kb()

@@ -45,8 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate, slug_of
 
-from archive.store.log import Tail, locked
 from archive.store.folder import Archive
+from archive.store.log import Tail, locked
 from events.codec import encode_line, line_hash
 from events.model import SentenceAdded, stamp
 from events.source import Source

@@ -14,7 +14,7 @@ GENESIS = "0" * 64
 """The ``prev`` of the first line: no line came before it."""
 
 _FIRST = ("seq", "rev", "type", "record", "fact")
-_LAST = ("sources", "at", "by", "summary", "end", "prev")
+_LAST = ("sources", "at", "by", "summary", "end", "sig", "prev")
 
 
 def encode_line(event: Change) -> bytes:

@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any, Literal, TypeAlias, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 from pydantic_core import SchemaValidator, core_schema
 
 from events.ids import FactId, Slug
-from events.native import Native, fast_validator, native_str
-from events.source import Source
+from events.native import Native, fast_validator, native_str, one_of
+from events.source import SHA256, Source, Url
 from events.text import MAX_TEXT, SPACES_ON_LINE, check_line, line_class, line_pattern, line_schema, visible_class
 from events.when import When
 
@@ -44,6 +44,7 @@ __all__ = [
     "RecordRevised",
     "SentenceAdded",
     "SentenceRevised",
+    "SourceCaptured",
     "Stamp",
     "TitleAdded",
     "TitleRevised",
@@ -308,6 +309,54 @@ class FactRetracted(_FactChange):
     sources: tuple[Source, ...] = ()
 
 
+Short = Annotated[str, AfterValidator(partial(check_line, limit=500)), Native(line_schema(limit=500))]
+"""One line of at most 500 characters (a content type, a program's name, an address)."""
+
+
+@one_of("url", "file")
+class SourceCaptured(Change):
+    """A copy of a cited page (or of a local document) kept in the archive's capture store, with its custody:
+    what was asked for, what answered, the hashes, when, with what program, from where; who asked is the
+    revision's ``by``. The WARC file (request and response records) is named by ``warc``, its SHA-256.
+    Schema version 1."""
+
+    type: Literal["source.captured"] = "source.captured"
+    version: Literal[1] = 1
+    """The version of this event's fields; a later one adds an upcaster, old lines stay as they are."""
+    url: Url | None = None
+    """The address asked for, as the source cites it."""
+    file: Short | None = None
+    """A local document stored with ``--source-file``: its name as given."""
+    final_url: Url | None = None
+    """The address that answered, after redirects."""
+    status: Annotated[int, Field(ge=100, le=599)] | None = None
+    """The HTTP status of the final answer; none when no answer came (see ``error``) or for a file."""
+    content_type: Short | None = None
+    size: Annotated[int, Field(ge=0)] = 0
+    """Bytes of the payload (the response body, or the file)."""
+    sha256: SHA256 | None = None
+    """SHA-256 of the payload; none when no answer came."""
+    text_sha256: SHA256 | None = None
+    """SHA-256 of the payload's text as quotes are checked against (HTML reduced to text, normalised); none
+    when it has no text. Drift is judged on it, so a change of markup alone is not a change."""
+    warc: SHA256
+    """SHA-256 of the WARC file kept in ``captures/sha256/``: what ``verify`` checks."""
+    fetched: UtcTime
+    """When the page was fetched (or the file read), UTC."""
+    tool: Short
+    """The program and version that captured it (``fact-archive 0.1.0 (warcio 1.8.1)``)."""
+    address: Short | None = None
+    """From where: the IP address the answer came from, or the path the file was read from, and the host."""
+    error: Reason | None = None
+    """Why no answer came (a timeout, a refused connection, too large ...)."""
+
+    @model_validator(mode="after")
+    def _url_or_file(self) -> SourceCaptured:
+        if (self.url is None) == (self.file is None):
+            raise ValueError("a capture names either a url or a file")
+        return self
+
+
 CHANGES: tuple[type[Change], ...] = (
     RecordCreated,
     TitleAdded,
@@ -324,6 +373,7 @@ CHANGES: tuple[type[Change], ...] = (
     FactRetracted,
     InfoboxPreferred,
     RecordRevised,
+    SourceCaptured,
 )
 CHANGE_TYPES: tuple[str, ...] = tuple(c.model_fields["type"].default for c in CHANGES)
 
@@ -347,6 +397,9 @@ class Stamp(BaseModel):
     """Set on the last event of a revision: the revision is whole."""
     summary: Reason | None = None
     """The revision's edit summary, on its last event."""
+    sig: Annotated[str, Field(pattern=r"^[0-9a-f]{16}:[A-Za-z0-9+/]{86}==$")] | None = None
+    """On the last event of a revision signed by its author: the author's key id and Ed25519 signature over the
+    revision's lines without this field (``archive.store.signatures``). Lines written before it read unchanged."""
 
 
 def _stamped(change: type[Change]) -> type[Change]:
@@ -429,6 +482,6 @@ def event_adapter() -> FastAdapter:
 
 
 def stamp(change: Change, **stamp_fields: Any) -> Change:
-    """The event for ``change`` with the given stamp (seq, rev, at, by, prev, end, summary)."""
+    """The event for ``change`` with the given stamp (seq, rev, at, by, prev, end, summary, sig)."""
     cls = EVENTS[type(change)]
     return cls.model_validate({**change.model_dump(), **stamp_fields})

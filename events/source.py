@@ -6,14 +6,14 @@ import re
 from typing import Annotated
 
 import orjson
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError, model_validator
 
 from events.errors import InvalidInput
 from events.native import Native, native_str, one_of
 from events.text import check_line, line_schema, visible_class
 from events.when import PLAIN_DATE, check_edtf
 
-__all__ = ["Source", "parse_source"]
+__all__ = ["SHA256", "Source", "Url", "parse_source"]
 
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*\Z", re.IGNORECASE)
 _MAX_FIELD = 2000
@@ -37,6 +37,10 @@ _Url = Annotated[
 ]
 """In Rust, only ``http``/``https`` in ASCII letters (Python's case folding also lets U+017F, the long s, be an ``s``)."""
 _Date = Annotated[str, AfterValidator(check_edtf), PLAIN_DATE]
+Url = _Url
+"""An http(s) address: ``http://`` or ``https://`` and no spaces, at most 2,000 characters."""
+SHA256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+"""A SHA-256 in lower-case hex."""
 
 
 @one_of("title", "url")
@@ -57,6 +61,9 @@ class Source(BaseModel):
     """When the URL was read, as EDTF (``2026-11-25``)."""
     quote: _Text | None = None
     """The words of the source that back the fact."""
+    sha256: SHA256 | None = None
+    """A local document stored in the archive (``--source-file``): the SHA-256 of its bytes, which names its
+    capture (``source.captured`` with ``file``)."""
 
     @model_validator(mode="after")
     def _title_or_url(self) -> Source:

@@ -12,10 +12,17 @@ from pydantic_core import core_schema
 
 from events.native import Native
 
-__all__ = ["PLAIN_DATE", "QUALIFIERS", "Qualifier", "When", "check_edtf", "edtf_bounds"]
+__all__ = ["INFERRED", "PLAIN_DATE", "QUALIFIERS", "Inferred", "Qualifier", "When", "check_edtf", "edtf_bounds"]
 
-Qualifier = Literal["on", "in", "by", "after", "before", "circa", "until"]
-QUALIFIERS: tuple[str, ...] = ("on", "in", "by", "after", "before", "circa", "until")
+Qualifier = Literal["on", "in", "by", "after", "before", "circa", "until", "since", "from", "between", "during"]
+QUALIFIERS: tuple[str, ...] = ("on", "in", "by", "after", "before", "circa", "until", "since", "from", "between", "during")
+"""The first seven since the first log; since, from, between and during were added later (a line that has none of
+them reads as it always did)."""
+
+Inferred = Literal["year", "year-month"]
+INFERRED: tuple[str, ...] = ("year", "year-month")
+"""What of a date was taken from the story around the sentence rather than from its words: its year, or its year
+and month. Absent (None) in every line written before the field existed: those dates read as they always did."""
 
 _FAR_PAST = (-999999, 1, 1)
 _FAR_FUTURE = (999999, 12, 31)
@@ -122,6 +129,9 @@ class When(BaseModel):
     """The date at its real precision, in EDTF: ``2016-08``, ``2018-05-07``, ``2016-08/2019-02-12``."""
     qualifier: Qualifier | None = None
     """The word the text uses for how the fact relates to the date, if any."""
+    inferred: Inferred | None = None
+    """Which parts were inferred from context ("On 4 August, ..." in a story about 2011): shown as such
+    ("4 Aug [2011]"), never as if the text said them. None: the text states the whole date."""
 
     def bounds(self) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
         """The earliest and latest day this date can mean."""

@@ -17,7 +17,7 @@ import orjson
 
 from events.model import CHANGES, EVENTS
 from events.source import Source
-from events.when import QUALIFIERS, When, edtf_bounds
+from events.when import INFERRED, QUALIFIERS, When, edtf_bounds
 
 __all__ = ["Malformed", "event_fields"]
 
@@ -36,7 +36,7 @@ def _defaults(cls: type) -> dict[str, Any]:
 _DEFAULTS: dict[str, dict[str, Any]] = {change.model_fields["type"].default: _defaults(EVENTS[change]) for change in CHANGES}
 _WHEN_FIELDS = frozenset(When.model_fields)
 _SOURCES: dict[bytes, tuple[Source, ...]] = {}
-_WHENS: dict[tuple[str, Any], When] = {}
+_WHENS: dict[tuple[str, Any, Any], When] = {}
 
 
 def _sources(raw: Any) -> tuple[Source, ...]:
@@ -59,20 +59,25 @@ def _sources(raw: Any) -> tuple[Source, ...]:
 
 def _when(raw: Any) -> When:
     try:
-        key = (raw["edtf"], raw.get("qualifier"))
+        key = (raw["edtf"], raw.get("qualifier"), raw.get("inferred"))
         return _WHENS[key]
     except KeyError:
         pass
     except (AttributeError, TypeError) as exc:
         raise Malformed("when") from exc
-    edtf, qualifier = key
-    if type(edtf) is not str or not (qualifier is None or qualifier in QUALIFIERS) or raw.keys() - _WHEN_FIELDS:
+    edtf, qualifier, inferred = key
+    if (
+        type(edtf) is not str
+        or not (qualifier is None or qualifier in QUALIFIERS)
+        or not (inferred is None or inferred in INFERRED)
+        or raw.keys() - _WHEN_FIELDS
+    ):
         raise Malformed("when")
     try:
         edtf_bounds(edtf)  # the date is read anyway, to sort the timeline; remembered
     except ValueError as exc:
         raise Malformed("when") from exc
-    value = When.model_construct(edtf=edtf, qualifier=qualifier)
+    value = When.model_construct(edtf=edtf, qualifier=qualifier, inferred=inferred)
     if len(_WHENS) >= _MAX_SHARED:
         _WHENS.clear()
     _WHENS[key] = value

@@ -396,7 +396,8 @@ def _timeline(before: RecordCapture | None, after: RecordCapture) -> TimelineSum
     changed = tuple(
         TimelineChange(fid, old[fid], row)
         for fid, row in new.items()
-        if fid in old and (old[fid].date, old[fid].qualifier, old[fid].text) != (row.date, row.qualifier, row.text)
+        if fid in old
+        and (old[fid].date, old[fid].qualifier, old[fid].inferred, old[fid].text) != (row.date, row.qualifier, row.inferred, row.text)
     )
     return TimelineSummary(added, removed, changed)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from events.source import Source
+from projections.state import Capture
 
 __all__ = ["FactRow", "InfoboxRow", "SourceRow", "TimelineRow"]
 
@@ -34,6 +35,8 @@ class TimelineRow:
     sources: tuple[Source, ...]
     section: str | None
     """The heading it stands under; None in the lead."""
+    inferred: str | None = None
+    """What of the date was taken from the story, not the text ("year"); None: the text states it all."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -42,6 +45,11 @@ class SourceRow:
 
     source: Source
     facts: tuple[str, ...]
+    captures: tuple[Capture, ...] = ()
+    """The kept copies of it, oldest first."""
+    drift: str | None = None
+    """Since it was first kept: ``unchanged``, ``changed`` (its text differs now), ``gone`` (the last try got an
+    error or no answer); None when it has no copy."""
 
 
 @dataclass(slots=True, frozen=True)

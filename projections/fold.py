@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from events.errors import Conflict, UnknownName
-from projections.state import ArchiveState, Fact, FactKind, RecordState, Revision
+from projections.state import ArchiveState, Capture, Fact, FactKind, RecordState, Revision
 
 if TYPE_CHECKING:
     from events.model import Change
@@ -367,6 +367,30 @@ def _fact_retracted(event: Fields, record: RecordState) -> None:
     fact.reason = event["reason"]
 
 
+def _source_captured(event: Fields, record: RecordState) -> None:
+    fetched = event["fetched"]
+    if isinstance(fetched, datetime):
+        fetched = fetched.isoformat().replace("+00:00", "Z")
+    capture = Capture(
+        rev=event["rev"],
+        by=event["by"],
+        url=event["url"],
+        file=event["file"],
+        final_url=event["final_url"],
+        status=event["status"],
+        content_type=event["content_type"],
+        size=event["size"],
+        sha256=event["sha256"],
+        text_sha256=event["text_sha256"],
+        warc=event["warc"],
+        fetched=fetched,
+        tool=event["tool"],
+        address=event["address"],
+        error=event["error"],
+    )
+    record.captures[capture.key] = (*record.captures.get(capture.key, ()), capture)
+
+
 _HANDLERS: dict[str, Callable[[Fields, RecordState], None]] = {
     "title.added": _title_added,
     "infobox.added": _infobox_added,
@@ -382,4 +406,5 @@ _HANDLERS: dict[str, Callable[[Fields, RecordState], None]] = {
     "infobox.preferred": _infobox_preferred,
     "record.revised": _record_revised,
     "fact.retracted": _fact_retracted,
+    "source.captured": _source_captured,
 }

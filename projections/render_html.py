@@ -16,7 +16,7 @@ from projections.blame import BlameLine, BlamePiece, blame_lines
 from projections.diff import RecordDiff
 from projections.entries import TimelineRow
 from projections.layout import Block, blocks
-from projections.sources import source_rows
+from projections.sources import drifted_facts, source_rows
 from projections.state import ArchiveState, Fact, RecordState, Revision
 from projections.timeline import timeline_rows
 from projections.timeline_display import DateDisplay, display_date
@@ -189,13 +189,14 @@ def article_page(record: RecordState) -> str:
         blocks=_body_blocks(record),
         cites=cites,
         sources=source_rows(record),
+        drifted=drifted_facts(record),
     )
 
 
 def timeline_page(record: RecordState) -> str:
     """The dated facts, earliest first, each date in the words its precision allows."""
     numbers = _numbers(record)
-    entries = [_Entry(row, display_date(row.date, row.qualifier)) for row in timeline_rows(record)]
+    entries = [_Entry(row, display_date(row.date, row.qualifier, row.inferred)) for row in timeline_rows(record)]
     return render_page(
         "timeline.html",
         page=_page(record, "timeline.html", "Timeline"),

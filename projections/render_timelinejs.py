@@ -36,7 +36,7 @@ def _source_html(source: Source) -> str:
 
 
 def _slide(row: TimelineRow) -> dict[str, Any] | None:
-    shown = display_date(row.date, row.qualifier)
+    shown = display_date(row.date, row.qualifier, row.inferred)
     start = shown.start or shown.end
     if start is None:
         return None

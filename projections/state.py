@@ -10,7 +10,7 @@ from typing import Literal
 from events.source import Source
 from events.when import When
 
-__all__ = ["ArchiveState", "Fact", "FactKind", "RecordState", "Revision"]
+__all__ = ["ArchiveState", "Capture", "Fact", "FactKind", "RecordState", "Revision", "source_key"]
 
 FactKind = Literal["title", "infobox", "heading", "sentence", "item"]
 
@@ -49,6 +49,56 @@ class Fact:
     same field, kept with its sources, shown in the sources view). Other facts are always ``preferred``."""
 
 
+@dataclass(slots=True, frozen=True)
+class Capture:
+    """One kept copy of a source (a ``source.captured`` event), as the record that cites it holds it."""
+
+    rev: int
+    """The revision that recorded it."""
+    by: str
+    """Who asked for it."""
+    url: str | None
+    file: str | None
+    final_url: str | None
+    status: int | None
+    content_type: str | None
+    size: int
+    sha256: str | None
+    """SHA-256 of the payload; None when no answer came."""
+    text_sha256: str | None
+    warc: str
+    """SHA-256 of the WARC file in the capture store."""
+    fetched: str
+    """When it was fetched, ISO 8601 UTC."""
+    tool: str
+    address: str | None
+    error: str | None
+
+    @property
+    def key(self) -> str:
+        """What a source names it by: its URL, or ``sha256:<hex>`` for a local document."""
+        return self.url if self.url is not None else f"sha256:{self.sha256}"
+
+    @property
+    def answered(self) -> bool:
+        """Whether the page was there: a file, or an answer with a status below 400."""
+        return self.error is None and (self.status is None or self.status < 400)
+
+    @property
+    def fingerprint(self) -> str | None:
+        """What drift is judged on: the hash of its text, else of its bytes."""
+        return self.text_sha256 or self.sha256
+
+
+def source_key(source: Source) -> str | None:
+    """The key the captures of ``source`` are kept under in ``RecordState.captures``, if it can have any."""
+    if source.url is not None:
+        return source.url
+    if source.sha256 is not None:
+        return f"sha256:{source.sha256}"
+    return None
+
+
 @dataclass(slots=True)
 class RecordState:
     """One record: its facts by id and their order in the article."""
@@ -68,6 +118,8 @@ class RecordState:
     facts: dict[str, Fact] = field(default_factory=dict)
     ending_rev: int = 0
     """The last revision that changed ``ending`` (0: it is as the record was created)."""
+    captures: dict[str, tuple[Capture, ...]] = field(default_factory=dict)
+    """The kept copies of the sources it cites, by URL (``sha256:<hex>`` for a local document), oldest first."""
 
     def copy(self) -> RecordState:
         """An independent copy: later folds into this record do not change it (facts are copied one by one)."""
@@ -81,6 +133,7 @@ class RecordState:
             body=list(self.body),
             facts={fid: copy(fact) for fid, fact in self.facts.items()},
             ending_rev=self.ending_rev,
+            captures=dict(self.captures),
         )
 
     def visible(self, fact_id: str) -> bool:

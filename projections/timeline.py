@@ -18,7 +18,8 @@ def timeline_rows(record: RecordState) -> list[TimelineRow]:
             continue
         if fact.when is None:
             continue
-        row = TimelineRow(fact.when.edtf, fact.when.qualifier, fact.text, fact.id, fact.rev, fact.sources, section)
+        when = fact.when
+        row = TimelineRow(when.edtf, when.qualifier, fact.text, fact.id, fact.rev, fact.sources, section, when.inferred)
         rows.append((fact.when.sort_key(), index, row))
     rows.sort(key=lambda item: (item[0], item[1]))
     return [row for _, _, row in rows]

@@ -15,21 +15,26 @@ from projections.render_markdown import render_markdown, source_markdown, table_
 from projections.render_text import render_text
 from projections.render_timelinejs import render_timelinejs
 from projections.sources import source_rows, visible_facts
-from projections.state import RecordState
+from projections.state import Capture, RecordState
 from projections.timeline import timeline_rows
+from projections.timeline_display import display_date
 
-__all__ = ["BUILD_FILES", "FORMATS", "VIEWS", "View", "render_view", "to_json"]
+__all__ = ["BUILD_FILES", "FORMATS", "VIEWS", "View", "capture_json", "capture_line", "render_view", "source_json", "to_json"]
 
 FORMATS = ("text", "markdown", "json")
 
 
-def _source_json(source: Source) -> dict[str, Any]:
-    return source.model_dump()
+def source_json(source: Source) -> dict[str, Any]:
+    """A source in its full JSON shape (absent fields null); ``sha256`` only for a stored local document."""
+    data = source.model_dump()
+    if data["sha256"] is None:
+        del data["sha256"]
+    return data
 
 
 def _default(value: object) -> object:
     if isinstance(value, Source):
-        return _source_json(value)
+        return source_json(value)
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
@@ -39,7 +44,8 @@ def to_json(data: object) -> str:
 
 
 def _dates(row: TimelineRow) -> str:
-    return row.date if row.qualifier is None else f"{row.qualifier} {row.date}"
+    """The date as people read it ("by Sept 2017", "c. Oct 1975", "4 Aug [2011]"); the JSON view keeps the EDTF."""
+    return display_date(row.date, row.qualifier, row.inferred).text
 
 
 def _sources_label(sources: tuple[Source, ...]) -> str:
@@ -96,17 +102,29 @@ def _timeline_json(record: RecordState) -> str:
 # ------------------------------------------------------------- sources
 
 
+def capture_line(capture: Capture) -> str:
+    """One kept copy in a line: when, what answered, and the hash of its WARC file."""
+    answer = capture.error or (f"HTTP {capture.status}" if capture.status is not None else "file")
+    kind = f", {capture.content_type}" if capture.content_type else ""
+    return f"{capture.fetched}  {answer}{kind}, {capture.size} bytes, warc sha256:{capture.warc[:16]}  (r{capture.rev}, {capture.by})"
+
+
 def _sources_text(record: RecordState) -> str:
     out = []
     for index, row in enumerate(source_rows(record), start=1):
         out.append(f"[{index}] {source_markdown(row.source)}\n    backs: {', '.join(row.facts)}\n")
+        if row.captures:
+            out.append(f"    copies: {len(row.captures)}, {row.drift} since first kept\n")
+            out.extend(f"      {capture_line(c)}\n" for c in row.captures)
     return "".join(out)
 
 
 def _sources_markdown(record: RecordState) -> str:
-    return "".join(
-        f"{i}. {source_markdown(r.source)} (backs {', '.join(r.facts)})\n" for i, r in enumerate(source_rows(record), 1)
-    )
+    out = []
+    for i, r in enumerate(source_rows(record), 1):
+        kept = f"; {len(r.captures)} archived {'copy' if len(r.captures) == 1 else 'copies'}, {r.drift}" if r.captures else ""
+        out.append(f"{i}. {source_markdown(r.source)} (backs {', '.join(r.facts)}{kept})\n")
+    return "".join(out)
 
 
 def _sources_json(record: RecordState) -> str:
@@ -162,9 +180,19 @@ def _facts_json(record: RecordState) -> str:
     return to_json([_row(r) for r in fact_rows(record)])
 
 
+def capture_json(capture: Capture) -> dict[str, Any]:
+    """A kept copy as JSON: every field of its event but the stamp, plus ``rev`` and ``by``."""
+    return {name: getattr(capture, name) for name in capture.__dataclass_fields__}
+
+
 def _row(row: InfoboxRow | TimelineRow | SourceRow | FactRow) -> dict[str, Any]:
     if isinstance(row, SourceRow):
-        return {**_source_json(row.source), "facts": list(row.facts)}
+        return {
+            **source_json(row.source),
+            "facts": list(row.facts),
+            "captures": [capture_json(c) for c in row.captures],
+            "drift": row.drift,
+        }
     return {name: getattr(row, name) for name in row.__dataclass_fields__}
 
 

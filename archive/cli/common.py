@@ -13,7 +13,7 @@ import click
 
 from events.errors import UnknownName
 
-__all__ = ["REV_HELP", "author", "cited_sources", "get_record", "open_archive", "out", "progress", "state_at", "warn"]
+__all__ = ["REV_HELP", "author", "cited_sources", "get_record", "open_archive", "out", "progress", "signer", "state_at", "warn"]
 
 REV_HELP = "A revision: its number, HEAD, HEAD~k, or an ISO 8601 time (the last revision at or before it)."
 
@@ -46,6 +46,42 @@ def author(by: str | None) -> str:
     with suppress(Exception):
         return getpass.getuser()
     return "unknown"
+
+
+def signer(found: Any) -> Any:
+    """What signs the revisions of authors with a registered key (keys/authors.json), for ``append_revisions(sign=)``;
+    None when no author has one. The private key is $ARCHIVE_AUTHOR_KEY, else the one 'keys add-author' made."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from archive.store.keys import author_key_path, load_authors, read_private_key  # noqa: PLC0415
+    from archive.store.notes import public_bytes  # noqa: PLC0415
+    from archive.store.signatures import signer as make_signer  # noqa: PLC0415
+    from events.errors import InvalidInput  # noqa: PLC0415
+
+    authors = load_authors(found)
+    if not authors:
+        return None
+    made: dict[str, Any] = {}
+
+    def sign(by: str, lines: list[bytes]) -> str | None:
+        author = authors.get(by)
+        if author is None:
+            return None
+        if by not in made:
+            given = os.environ.get("ARCHIVE_AUTHOR_KEY")
+            path = Path(given) if given else author_key_path(by)
+            if not path.exists():
+                raise InvalidInput(
+                    f"{by} has a registered key (keys/authors.json), so their revisions are signed, but their private key is not at {path}.",
+                    hint="Set $ARCHIVE_AUTHOR_KEY to the file of their private key.",
+                )
+            key = read_private_key(path)
+            if public_bytes(key) != author.raw:
+                raise InvalidInput(f"{path} is not the private key registered for {by} in keys/authors.json.")
+            made[by] = make_signer(key)
+        return made[by](lines)  # type: ignore[no-any-return]
+
+    return sign
 
 
 def cited_sources(values: Sequence[str]) -> tuple[Any, ...]:

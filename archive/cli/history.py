@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from archive.cli import common as common
-from archive.cli.main import cli
+from archive.cli import common
 from archive.cli.common import REV_HELP
+from archive.cli.main import cli
 from events.errors import ArchiveError, DamagedLog, InvalidInput, Unavailable, UnknownName
 
 if TYPE_CHECKING:
@@ -57,7 +57,8 @@ def _stamp(at: Any) -> str:
 def _when(when: When | None) -> str:
     if when is None:
         return "none"
-    return when.edtf if when.qualifier is None else f"{when.qualifier} {when.edtf}"
+    words = when.edtf if when.qualifier is None else f"{when.qualifier} {when.edtf}"
+    return words if when.inferred is None else f"{words} ({when.inferred} inferred)"
 
 
 def _sources(sources: tuple[Source, ...]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Sequence
 from contextlib import suppress
@@ -10,7 +11,7 @@ from typing import Any
 
 import click
 
-from archive.cli import common as common
+from archive.cli import common
 from archive.cli.common import REV_HELP
 from events.errors import ArchiveError, InvalidInput, UsageError
 
@@ -142,7 +143,7 @@ def import_(
             )
         seen[name] = path
         cited = given or (Source(title=path.name),)
-        plans.append((path, name, article_changes(article, name, cited, str(path))))
+        plans.append((path, name, article_changes(article, name, cited, str(path), warn=common.warn)))
         if bar is not None:
             bar.update(1)
     if bar is not None:
@@ -157,8 +158,9 @@ def import_(
                 )
         return [PendingRevision(changes, summary or f"Import {path.name}") for path, _, changes in plans]
 
+    found = common.open_archive(ctx)
     written = append_revisions(
-        common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=list(seen)
+        found, build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=list(seen), sign=common.signer(found)
     )
     for (path, name, changes), revision in zip(plans, written, strict=True):
         click.echo(f"Imported {path} as record '{name}': revision {revision.rev}, {len(changes) - 1} facts.")
@@ -202,6 +204,15 @@ def import_(
     help="A batch of changes as JSON lines ('-': stdin), one revision.",
 )
 @click.option("--source", "sources", multiple=True, help="A URL, a citation, or a JSON Source object; repeatable; required.")
+@click.option(
+    "--source-file",
+    "source_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A local document (a PDF, a photo, a report) as a source: stored in the archive, hashed, with its custody record.",
+)
+@click.option("--capture", "capture_now", is_flag=True, help="Keep a copy of every --source URL first (see 'archive capture').")
+@click.option("--allow-private", is_flag=True, help="With --capture: allow private and loopback addresses.")
 @click.option("--by", help="Who records this (default: $ARCHIVE_USER, else your login name).")
 @click.option("--summary", help="The edit summary.")
 @click.option("--expect-rev", type=int, help="Refuse (exit 3) unless the archive is still at this revision.")
@@ -226,6 +237,9 @@ def append(
     prefer: str | None,
     events_file: Any,
     sources: tuple[str, ...],
+    source_files: tuple[Path, ...],
+    capture_now: bool,
+    allow_private: bool,
     by: str | None,
     summary: str | None,
     expect_rev: int | None,
@@ -244,84 +258,89 @@ def append(
       --infobox KEY=VALUE --alternative                    another source's value, kept, not shown
       --prefer FACT [--reason TEXT]                        show that claim of its field instead
       --events FILE                                        a batch of changes, JSON lines
+
+    \b
+    --capture keeps a copy of each --source URL in the same revision;
+    --source-file PATH cites a local document, stored and hashed. A quoted
+    source whose quote is not in its archived copy is warned about.
     """
-    from archive.ingest import editing  # noqa: PLC0415
-    from archive.ingest.batch import read_batch, resolve_batch  # noqa: PLC0415
+    from archive.ingest.append_options import AppendOptions, build_changes, check_options  # noqa: PLC0415
+    from archive.ingest.batch import read_batch  # noqa: PLC0415
     from archive.saved.appending import PendingRevision, append_revisions  # noqa: PLC0415
 
-    chosen = [
-        name
-        for name, value in (
-            ("--text", text if revise is None else None),
-            ("--move", move),
-            ("--prefer", prefer),
-            ("--item", item),
-            ("--infobox", infobox),
-            ("--remove-infobox", remove_infobox),
-            ("--revise", revise),
-            ("--retract", retract),
-            ("--events", events_file),
-        )
-        if value is not None
-    ]
-    if len(chosen) != 1:
-        raise UsageError(
-            "Give one change per call" + (f" (got {', '.join(chosen)})." if chosen else "."),
-            hint="For several changes in one revision use --events FILE.",
-        )
-    if revise is not None and text is None:
-        raise UsageError("--revise FACT needs --text with the new text.")
-    if section is not None and lead:
-        raise UsageError("--section and --lead name two places; give one.")
-    if after is not None and move is None:
-        raise UsageError("--after FACT places a fact that --move names.")
-    if alternative and infobox is None:
-        raise UsageError("--alternative goes with --infobox KEY=VALUE.")
-    if move is not None and sum((section is not None or lead or paragraph is not None, after is not None)) != 1:
-        raise UsageError("--move FACT needs one place: --section HEADING, --lead, --paragraph FACT or --after FACT.")
-    if (text is not None and revise is None) and section is None and not lead and paragraph is None:
-        raise UsageError("A new sentence needs a place: --section HEADING, --lead, or --paragraph FACT.")
-    if item is not None and section is None and not lead:
-        raise UsageError("A new item needs --section HEADING (or --lead).")
-    if not sources and events_file is None and move is None and prefer is None:
-        raise InvalidInput(
-            "No --source given: every fact must cite one.",
-            hint="Add --source URL, --source 'a citation', or --source '{\"title\": ..., \"url\": ...}'.",
-        )
-    cited = common.cited_sources(sources)
-    when_value = editing.AUTO if when is None else editing.parse_when(when)
     batch = None
+    options = AppendOptions(
+        section=section,
+        lead=lead,
+        text=text,
+        when=when,
+        paragraph=paragraph,
+        item=item,
+        infobox=infobox,
+        remove_infobox=remove_infobox,
+        revise=revise,
+        retract=retract,
+        reason=reason,
+        move=move,
+        after=after,
+        alternative=alternative,
+        prefer=prefer,
+        batch=("", "") if events_file is not None else None,  # type: ignore[arg-type] # read after the checks
+    )
+    when_value = check_options(options, cited=bool(sources or source_files))
+    cited = common.cited_sources(sources)
+    found = common.open_archive(ctx)
+    copies: list[Any] = []
+    if source_files or capture_now:
+        from archive.cli.sources import keep_urls, make_limits  # noqa: PLC0415
+        from archive.ingest.capture import Refused  # noqa: PLC0415
+        from archive.ingest.source_copies import keep_file  # noqa: PLC0415
+
+        limits = make_limits(allow_private, 30.0, 50 * 1024 * 1024, 5)
+        if capture_now:
+            urls = [s.url for s in cited if s.url]
+            if not urls:
+                raise UsageError("--capture keeps copies of --source URLs; this change cites none.")
+            copies += keep_urls(found.root, list(dict.fromkeys(urls)), limits).values()
+        for path in source_files:
+            try:
+                kept, source = keep_file(found.root, path, limits)
+            except Refused as exc:
+                raise InvalidInput(f"--source-file: {exc}.") from exc
+            copies.append(kept)
+            cited = (*cited, source)
     if events_file is not None:
         name = "<stdin>" if events_file.name == "<stdin>" else events_file.name
         batch = (read_batch(events_file, name), name)
+        options = dataclasses.replace(options, batch=batch)
 
     def build(state: Any) -> list[PendingRevision]:
         rec = common.get_record(state, record, None)
-        place = None if lead else section
-        if batch is not None:
-            changes = resolve_batch(batch[0], rec, cited, batch[1])
-        elif revise is not None:
-            changes = editing.revise(rec, fact_id=revise, text=text, when=when_value, sources=cited)  # type: ignore[arg-type]
-        elif retract is not None:
-            changes = editing.retract(rec, fact_id=retract, reason=reason, sources=cited)
-        elif move is not None:
-            changes = editing.move(rec, fact_id=move, section=section, lead=lead, after=after, paragraph=paragraph, sources=cited)
-        elif prefer is not None:
-            changes = editing.prefer(rec, fact_id=prefer, reason=reason, sources=cited)
-        elif infobox is not None:
-            changes = editing.set_infobox(rec, assignment=infobox, sources=cited, alternative=alternative)
-        elif remove_infobox is not None:
-            changes = editing.remove_infobox(rec, key=remove_infobox, reason=reason, sources=cited)
-        elif item is not None:
-            changes = editing.add_item(rec, section=place, text=item, sources=cited)
-        else:
-            changes = editing.add_sentence(rec, section=place, text=text, when=when_value, paragraph=paragraph, sources=cited)  # type: ignore[arg-type]
-        return [PendingRevision(changes, summary)]
+        changes = build_changes(rec, options, cited, when_value, warn=common.warn)
+        return [PendingRevision([*changes, *(kept.change_for(record) for kept in copies)], summary)]
 
     [revision] = append_revisions(
-        common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=[record]
+        found, build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=[record], sign=common.signer(found)
     )
     click.echo(f"Recorded revision {revision.rev} of '{record}': {revision.events} event{'s' if revision.events != 1 else ''}.")
+    quoted = [s for s in cited if s.quote]
+    if quoted:
+        _warn_quotes(ctx, record, quoted)
+
+
+def _warn_quotes(ctx: click.Context, record: str, quoted: list[Any]) -> None:
+    """Warn about each quoted source of this append whose quote is not in its archived copy."""
+    from archive.ingest.page_text import MissingExtra  # noqa: PLC0415
+    from archive.ingest.source_copies import quote_misses  # noqa: PLC0415
+
+    state = common.record_at(ctx, record, None)
+    try:
+        misses = quote_misses(common.open_archive(ctx).root, state)
+    except MissingExtra:
+        return
+    for miss in misses:
+        if miss.source in quoted and miss.capture is not None:
+            common.warn(f"the quote {miss.source.quote!r} of {miss.source.label()} is {miss.problem} (facts {', '.join(miss.facts)}).")
 
 
 @cli.command()
@@ -373,19 +392,11 @@ def build(ctx: click.Context, out: Path | None, at: str | None) -> None:
 @click.pass_context
 def records(ctx: click.Context, fmt: str, at: str | None) -> None:
     """List the records: name, title, facts shown, last revision."""
+    from projections.listing import records_json  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
 
     state = common.state_at(ctx, at)
-    rows = [
-        {
-            "record": r.slug,
-            "title": r.title_text(),
-            "facts": sum(not f.retracted for f in r.facts.values()),
-            "rev": r.rev,
-            "created": r.created,
-        }
-        for r in state.records.values()
-    ]
+    rows = records_json(state.records.values())
     if fmt == "json":
         common.out(to_json(rows))
         return
@@ -420,25 +431,20 @@ def log(ctx: click.Context, record: str | None, author: str | None, since: str |
     if record is not None:
         common.get_record(state, record, None)
     revisions = select(reversed(state.revisions), record=record, by=author, since=low, until=high)
+    from archive.store.checkpoints import kept_checkpoints  # noqa: PLC0415
+
+    covered = {kept.rev: kept.checkpoint.size for kept in kept_checkpoints(common.open_archive(ctx))}  # rev -> lines signed
     if fmt == "json":
+        from projections.listing import revision_row  # noqa: PLC0415
+
         common.out(
-            to_json(
-                [
-                    {
-                        "rev": r.rev,
-                        "at": r.at.isoformat().replace("+00:00", "Z"),
-                        "by": r.by,
-                        "summary": r.summary,
-                        "events": r.events,
-                        "records": list(r.records),
-                    }
-                    for r in revisions
-                ]
-            )
+            to_json([revision_row(r) | ({"checkpoint": covered[r.rev]} if r.rev in covered else {}) for r in revisions])
         )
         return
     for r in revisions:
         when = r.at.strftime("%Y-%m-%d %H:%M:%SZ")
+        if r.rev in covered:
+            common.out(f"-- checkpoint of {covered[r.rev]:,} lines: covers revisions 1-{r.rev}\n")
         common.out(
             f"r{r.rev}  {when}  {r.by}  {', '.join(r.records)}  ({r.events} event{'s' if r.events != 1 else ''})  {r.summary or ''}".rstrip()
             + "\n"
@@ -480,4 +486,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Commands of later topics live in their own modules and register on import.
-from archive.cli import copy, history, integrity, watch, web  # noqa: E402, F401
+from archive.cli import copy, history, integrity, proofs, users, watch, web  # noqa: E402, F401
+from archive.cli import sources as _sources  # noqa: E402, F401

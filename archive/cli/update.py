@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from archive.cli import common as common
+from archive.cli import common
 from events.errors import InvalidInput, UnknownName, UsageError
 
 __all__ = ["run_update"]
@@ -28,8 +28,8 @@ def run_update(
 ) -> None:
     """Record, for each file, one revision of the record it edits holding only what changed; say so when nothing did."""
     from archive.ingest.importer import read_article, slug_for  # noqa: PLC0415
-    from archive.saved.appending import PendingRevision, append_revisions  # noqa: PLC0415
     from archive.ingest.update import UpdatePlan, plan_update  # noqa: PLC0415
+    from archive.saved.appending import PendingRevision, append_revisions  # noqa: PLC0415
     from events.source import Source  # noqa: PLC0415
 
     if slug is not None and len(files) > 1:
@@ -61,7 +61,9 @@ def run_update(
                     f"{path}: record '{name}' does not exist, so it cannot be updated.",
                     hint=f"Import it without --update to make it, or name the record with --record (records: {known}).",
                 )
-            plan = plan_update(record, article, text, sources=given or (Source(title=path.name),), name=str(path))
+            plan = plan_update(
+                record, article, text, sources=given or (Source(title=path.name),), name=str(path), warn=common.warn
+            )
             plans.append(plan)
             if plan.changes:
                 pending.append(PendingRevision(plan.changes, summary or f"Update from {path.name}"))
@@ -71,7 +73,10 @@ def run_update(
 
     try:
         written = iter(
-            append_revisions(common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn)
+            append_revisions(
+                found := common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn,
+                sign=common.signer(found),
+            )
         )
     except _NothingToRecord:
         written = iter(())

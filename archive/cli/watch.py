@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from archive.cli import common as common
+from archive.cli import common
 from archive.cli.main import cli
 
 __all__ = ["status_line", "watch"]

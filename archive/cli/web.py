@@ -1,43 +1,41 @@
-"""The serve command: the views as web pages that follow the log live."""
+"""The serve command: the archive as a shared service (pages on request, the JSON API, sign-in, editing)."""
 
 from __future__ import annotations
 
-import signal
-import threading
-from pathlib import Path
+import socket
 from typing import Any
 
 import click
 
-from archive.cli import common as common
+from archive.cli import common
 from archive.cli.main import cli
-from events.errors import ArchiveError, Conflict
+from events.errors import Conflict, UsageError
 
 __all__ = ["serve"]
 
+_EXTRA = "pip install 'fact-archive[server]'"
 
-def _start_watch(archive: Any, out: Path, on_rebuild: Any, stop: threading.Event) -> threading.Thread | None:
-    """Run the watch loop in a background thread, calling ``on_rebuild`` after each rebuild; None without one."""
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` (port 0: a free one), with a long backlog."""
     try:
-        from archive.web.watch import run_watch  # noqa: PLC0415
-    except ImportError as exc:
-        if exc.name != "archive.web.watch":
-            raise
-        return None
-
-    def run() -> None:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        sock = socket.socket(family, kind, proto)
         try:
-            run_watch(archive, out, on_rebuild=on_rebuild, stop=stop)
-        except ArchiveError as exc:
-            common.warn(f"Live reload stopped: {exc}")
-
-    thread = threading.Thread(target=run, name="archive-watch", daemon=True)
-    thread.start()
-    return thread
-
-
-def _interrupt(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+            sock.listen(2048)
+        except OSError:
+            sock.close()
+            raise
+    except OSError as exc:
+        raise Conflict(
+            f"Cannot listen on {host}:{port}: {exc.strerror or exc}.",
+            hint="Choose another --port, or --port 0 for a free one.",
+        ) from exc
+    sock.set_inheritable(True)
+    return sock
 
 
 @cli.command()
@@ -47,65 +45,60 @@ def _interrupt(_signum: int, _frame: object) -> None:
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="The port to listen on; 0 picks a free one."
 )
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="The views folder (default: the archive's views/).")
+@click.option("--private", is_flag=True, help="Everyone signs in, readers too (default: reading is open).")
+@click.option("--secure-cookies", is_flag=True, help="Mark the session cookie Secure (when a proxy serves it over HTTPS).")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, out: Path | None) -> None:
-    """Serve the views as web pages, read-only, and reload open pages as the log changes.
+def serve(ctx: click.Context, host: str, port: int, private: bool, secure_cookies: bool) -> None:
+    """Serve the archive to a team: record pages, a JSON API, sign-in and editing in the browser.
 
-    Builds the views first, then keeps them current (the watch loop) and tells
-    every open page to reload after each rebuild, through server-sent events.
-    Only files under the views folder are served. Ctrl-C stops.
+    Pages are rendered when asked for, from each record's saved state, so the
+    first page comes at once whatever the log's size; open pages reload by
+    themselves after each new revision (server-sent events). Writing needs an
+    account (archive users add NAME --role editor): a bearer token for the API
+    (POST /api/records/RECORD/revisions), a password for the browser. The API
+    is described at /api/openapi.json. Ctrl-C stops.
     """
-    from archive.web.diff_pages import DiffPages  # noqa: PLC0415
-    from archive.web.serve import LiveReload, ViewServer, is_loopback  # noqa: PLC0415
-    from archive.web.views_out import write_views  # noqa: PLC0415
+    try:
+        import uvicorn  # noqa: PLC0415
+
+        from archive.web.app import ServerOptions, make_app  # noqa: PLC0415
+        from archive.web.guard import is_loopback  # noqa: PLC0415
+    except ImportError as exc:
+        raise UsageError(f"archive serve needs the server's libraries ({exc.name} is missing).", hint=f"Install them: {_EXTRA}") from exc
 
     found = common.open_archive(ctx)
-    target = out if out is not None else found.views
-    state = common.state_at(ctx, None)
-    write_views(state, target)
-    diffs = DiffPages(found, target)
-    diffs.build(state)
-    live = LiveReload()
+    loopback = is_loopback(host)
+    sock = _listen(host, port)
+    app: Any = make_app(found, ServerOptions(private=private, loopback=loopback, secure_cookies=secure_cookies), warn=common.warn)
+    live = app.app.state.live
 
-    told: set[str] = set()
+    class _Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            live.close()  # end the event streams, so that stopping does not wait for open pages
+            super().handle_exit(sig, frame)
 
-    def rebuilt(rebuild: Any) -> None:
-        """After the watch loop rewrote the views: add the new revisions' diff pages, then reload the open pages."""
-        error = getattr(rebuild, "error", None)
-        if error and error not in told:
-            told.add(error)
-            common.warn(f"The views stop at revision {getattr(rebuild, 'revision', '?')}: {error}")
-        try:
-            changed = diffs.update()
-        except ArchiveError as exc:
-            common.warn(f"The diff pages of the new revisions were not written: {exc}")
-            changed = 0
-        if changed or getattr(rebuild, "files", 1) or getattr(rebuild, "removed", ()):
-            live.bump()
-
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=3,
+        h11_max_incomplete_event_size=16 * 1024,
+        limit_concurrency=1000,
+        backlog=2048,
+        server_header=False,
+        date_header=True,
+    )
+    server = _Server(config)
+    bound = sock.getsockname()
+    shown = f"[{bound[0]}]" if ":" in str(bound[0]) else str(bound[0])
+    url = f"http://{shown}:{bound[1]}/"
+    click.echo(f"Serving {found.root} at {url} (Ctrl-C stops).")
+    if not loopback:
+        common.warn(f"{host} is not loopback: anyone who can reach {url} can read this archive (use --private to ask everyone to sign in).")
     try:
-        server = ViewServer((host, port), target, live)
-    except OSError as exc:
-        raise Conflict(
-            f"Cannot listen on {host}:{port}: {exc.strerror or exc}.",
-            hint="Choose another --port, or --port 0 for a free one.",
-        ) from exc
-    stop = threading.Event()
-    watcher = _start_watch(found, target, rebuilt, stop)
-    click.echo(f"Serving the views of {found.root} at {server.url} (Ctrl-C stops).")
-    if not is_loopback(host):
-        common.warn(f"{host} is not loopback: anyone who can reach {server.url} can read these views.")
-    if watcher is None:
-        common.warn("Live reload is off: this installation has no watch loop (archive.watch); pages show the views as built.")
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        click.echo("Stopped.")
+        server.run(sockets=[sock])
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        stop.set()
-        server.server_close()
-        if watcher is not None:
-            watcher.join(timeout=5)
+        sock.close()
+    click.echo("Stopped.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -12,7 +12,8 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from archive.ingest.editing import new_id
+from archive.ingest.dates import Story
+from archive.ingest.editing import new_id, story_at
 from events.codec import GENESIS
 from events.errors import ArchiveError, Conflict, InvalidInput
 from events.model import CHANGE_TYPES, Change, Stamp, change_adapter, stamp
@@ -32,6 +33,8 @@ _KIND_OF = {
     "sentence.added": "sentence",
     "item.added": "item",
 }
+_DATED = frozenset({"sentence.added", "item.added", "sentence.revised", "item.revised"})
+"""Lines whose date is read from their text when they give no ``when`` (an explicit ``"when": null`` stays undated)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +100,22 @@ def read_batch(lines: Iterable[bytes], name: str) -> list[BatchLine]:
     return out
 
 
-def resolve_batch(batch: list[BatchLine], record: RecordState, sources: tuple[Source, ...], name: str) -> list[Change]:
+def resolve_batch(
+    batch: list[BatchLine],
+    record: RecordState,
+    sources: tuple[Source, ...],
+    name: str,
+    warn: Callable[[str], None] | None = None,
+) -> list[Change]:
     """Validate each line as a change to ``record``.
 
     Filled in where a line leaves them out: ``record``; ``sources`` from
     ``--source``; a new fact's ``fact`` id; a sentence's ``paragraph`` and an
     item's ``list`` (a new one, opened by the fact itself); ``after`` (the end
-    of the body or infobox as the batch has built it so far).
+    of the body or infobox as the batch has built it so far); a sentence's or item's ``when``, read from its
+    text as ``--text`` is (a date the calendar does not have is told to ``warn``).
     """
+    story = story_at(record, record.body[-1] if record.body else None)
     taken: set[str] = set()
     body_end = record.body[-1] if record.body else None
     infobox_end = record.infobox[-1] if record.infobox else None
@@ -128,6 +139,8 @@ def resolve_batch(batch: list[BatchLine], record: RecordState, sources: tuple[So
                 data.setdefault("after", infobox_end)
             elif kind != "title":
                 data.setdefault("after", body_end)
+        if data["type"] in _DATED and "when" not in data and isinstance(data.get("text"), str):
+            _date_line(data, record, story, where, warn)
         try:
             change = change_adapter().validate_python(data)
         except ValidationError as exc:
@@ -142,6 +155,22 @@ def resolve_batch(batch: list[BatchLine], record: RecordState, sources: tuple[So
         changes.append(change)
     _check_applies(changes, batch, record, name)
     return changes
+
+
+def _date_line(data: dict[str, Any], record: RecordState, story: Story, where: str, warn: Callable[[str], None] | None) -> None:
+    """Set the ``when`` a new or revised sentence's text states: new facts follow the batch's story, a revised one
+    the story up to the fact before it."""
+    text = data["text"]
+    if data["type"].endswith(".added"):
+        reading = story.read(text)
+    else:
+        fact = data.get("fact")
+        index = record.body.index(fact) if isinstance(fact, str) and fact in record.body else 0
+        reading = story_at(record, record.body[index - 1] if index > 0 else None).read(text)
+    if reading.when is not None:
+        data["when"] = reading.when.model_dump(exclude_none=True)
+    if reading.problem is not None and warn is not None:
+        warn(f"{where}: {reading.problem}; the sentence is left undated (give its \"when\" to date it).")
 
 
 _TRIAL_STAMP: dict[str, Any] = {"seq": 1, "rev": 1, "at": datetime(1970, 1, 1, tzinfo=UTC), "by": "batch check", "prev": GENESIS}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import ValidationError
 
-from archive.ingest.dates import find_when
+from archive.ingest.dates import Story
 from archive.ingest.placement import BodyTarget, NewIds, plan_body
 from events.errors import Conflict, InvalidInput, UnknownName
 from events.ids import KIND_PREFIX, next_fact_id
@@ -40,6 +42,7 @@ __all__ = [
     "retract",
     "revise",
     "set_infobox",
+    "story_at",
 ]
 
 AUTO = "auto"
@@ -121,21 +124,31 @@ def _section_span(record: RecordState, section: str | None) -> tuple[str | None,
     return heading, span
 
 
-def _year_hint(record: RecordState, before: str | None) -> int | None:
-    """The year of the nearest dated fact at or before ``before`` in the body, else of the infobox Date."""
-    hint: int | None = None
+def story_at(record: RecordState, before: str | None) -> Story:
+    """The story's year just after fact ``before`` (None: before the body), read as import reads it: the infobox
+    Date, then each heading's year and the main line of the dated facts up to it."""
+    story = Story()
     for fact in record.visible_infobox():
-        if fact.key.lower() == "date" and (when := find_when(fact.text)) is not None:
-            hint = when.start_year()
+        story.field(fact.key, fact.text)
     if before is None:
-        return hint
+        return story
     for fid in record.body:
         fact = record.facts[fid]
-        if not fact.retracted and fact.when is not None:
-            hint = fact.when.start_year()
+        if not fact.retracted:
+            if fact.kind == "heading":
+                story.heading(fact.text)
+            elif fact.when is not None:
+                story.follow_fact(fact.text, fact.when)
         if fid == before:
             break
-    return hint
+    return story
+
+
+def _read_date(record: RecordState, text: str, before: str | None, warn: Callable[[str], None] | None, option: str) -> When | None:
+    reading = story_at(record, before).read(text)
+    if reading.problem is not None and warn is not None:
+        warn(f"{option}: {reading.problem}; the sentence is left undated (give the date with --when).")
+    return reading.when
 
 
 def _paragraph_gap(record: RecordState) -> int:
@@ -179,9 +192,11 @@ def _place(
     return [], anchor, span, heading is not None and not visible
 
 
-def _when(record: RecordState, text: str, when: When | str | None, before: str | None) -> When | None:
+def _when(
+    record: RecordState, text: str, when: When | str | None, before: str | None, warn: Callable[[str], None] | None = None
+) -> When | None:
     if when == AUTO:
-        return find_when(text, year_hint=_year_hint(record, before))
+        return _read_date(record, text, before, warn, "--text")
     return when  # type: ignore[return-value]
 
 
@@ -193,6 +208,7 @@ def add_sentence(
     when: When | str | None,
     paragraph: str | None,
     sources: tuple[Source, ...],
+    warn: Callable[[str], None] | None = None,
 ) -> list[Change]:
     """A new sentence: appended to the paragraph holding ``paragraph``, else a new paragraph at the end of ``section``
     (``None``: the lead), the section made if missing."""
@@ -217,7 +233,7 @@ def add_sentence(
                 record=record.slug,
                 fact=fact,
                 text=text,
-                when=_when(record, text, when, anchor),
+                when=_when(record, text, when, anchor, warn),
                 after=anchor,
                 paragraph=holder.group,
                 lead=" ",
@@ -235,7 +251,7 @@ def add_sentence(
             record=record.slug,
             fact=fact,
             text=text,
-            when=_when(record, text, when, anchor),
+            when=_when(record, text, when, anchor, warn),
             after=anchor,
             paragraph=fact,
             lead="",
@@ -246,7 +262,9 @@ def add_sentence(
     return changes
 
 
-def add_item(record: RecordState, *, section: str | None, text: str, sources: tuple[Source, ...]) -> list[Change]:
+def add_item(
+    record: RecordState, *, section: str | None, text: str, sources: tuple[Source, ...], warn: Callable[[str], None] | None = None
+) -> list[Change]:
     """A new list item at the end of ``section``: in its last list if the section ends with one, else a new list."""
     fact = new_id(record, "item")
     changes, anchor, span, after_heading = _place(record, section, sources)
@@ -256,7 +274,7 @@ def add_item(record: RecordState, *, section: str | None, text: str, sources: tu
         group, gap, bullet = last.group, 0, last.bullet
     else:
         group, gap, bullet = fact, (_paragraph_gap(record) if after_heading else 1), "- "
-    when = find_when(text, year_hint=_year_hint(record, anchor))
+    when = _read_date(record, text, anchor, warn, "--item")
     changes.append(
         _make(
             ItemAdded,
@@ -319,7 +337,15 @@ def remove_infobox(record: RecordState, *, key: str, reason: str | None, sources
     raise UnknownName(f"The infobox of '{record.slug}' has no field '{key}'.", hint=f"Its fields: {keys}.")
 
 
-def revise(record: RecordState, *, fact_id: str, text: str, when: When | str | None, sources: tuple[Source, ...]) -> list[Change]:
+def revise(
+    record: RecordState,
+    *,
+    fact_id: str,
+    text: str,
+    when: When | str | None,
+    sources: tuple[Source, ...],
+    warn: Callable[[str], None] | None = None,
+) -> list[Change]:
     """A new version of a fact, same id: its text (an infobox field's value) and, for sentences and items, its date."""
     fact = _visible(record, fact_id)
     common = {"record": record.slug, "fact": fact_id, "sources": sources}
@@ -331,9 +357,15 @@ def revise(record: RecordState, *, fact_id: str, text: str, when: When | str | N
         case "heading":
             return [_make(HeadingRevised, text=text, level=fact.level, **common)]
         case "sentence":
-            return [_make(SentenceRevised, text=text, when=_when(record, text, when, fact_id), **common)]
+            return [_make(SentenceRevised, text=text, when=_when(record, text, when, _before(record, fact_id), warn), **common)]
         case _:
-            return [_make(ItemRevised, text=text, when=_when(record, text, when, fact_id), **common)]
+            return [_make(ItemRevised, text=text, when=_when(record, text, when, _before(record, fact_id), warn), **common)]
+
+
+def _before(record: RecordState, fact_id: str) -> str | None:
+    """The fact just before ``fact_id`` in the body: a revised fact's date is read with the story up to it."""
+    index = record.body.index(fact_id) if fact_id in record.body else 0
+    return record.body[index - 1] if index > 0 else None
 
 
 def retract(record: RecordState, *, fact_id: str, reason: str | None, sources: tuple[Source, ...]) -> list[Change]:

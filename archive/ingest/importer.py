@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from archive.ingest.article_text import ParsedArticle, parse_article
-from archive.ingest.dates import find_when
+from archive.ingest.dates import Story
 from archive.ingest.sentences import split_sentences
 from events.errors import InvalidInput
 from events.ids import is_slug, next_fact_id
@@ -22,6 +23,7 @@ from events.model import (
     TitleAdded,
 )
 from events.source import Source, first_problem
+from events.when import When
 
 __all__ = ["article_changes", "read_article", "slug_for"]
 
@@ -71,8 +73,18 @@ class _Ids:
         return next_fact_id(kind, self.counts[kind])
 
 
-def article_changes(article: ParsedArticle, slug: str, sources: tuple[Source, ...], name: str) -> list[Change]:
-    """The changes that create record ``slug`` holding every fact of ``article``, in article order."""
+def article_changes(
+    article: ParsedArticle,
+    slug: str,
+    sources: tuple[Source, ...],
+    name: str,
+    warn: Callable[[str], None] | None = None,
+) -> list[Change]:
+    """The changes that create record ``slug`` holding every fact of ``article``, in article order.
+
+    Each sentence and item is dated from its text, a date without its year taking the year of the story
+    (``archive.ingest.dates.Story``); a date the calendar does not have is told to ``warn`` with its line.
+    """
     ids = _Ids()
     changes: list[Change] = []
 
@@ -87,8 +99,15 @@ def article_changes(article: ParsedArticle, slug: str, sources: tuple[Source, ..
     except ValidationError as exc:
         raise InvalidInput(f"record name '{slug}': {first_problem(exc)}.", hint="A record name is [a-z0-9][a-z0-9-]*.") from exc
     add(1, TitleAdded, fact=ids.next("title"), text=article.title)
-    year_hint: int | None = None
+    story = Story()
     after: str | None = None
+
+    def read(line: int, text: str) -> When | None:
+        reading = story.read(text)
+        if reading.problem is not None and warn is not None:
+            warn(f"{name}:{line}: {reading.problem}; the sentence is left undated.")
+        return reading.when
+
     for block in article.blocks:
         if block.kind == "infobox":
             field_after: str | None = None
@@ -103,11 +122,11 @@ def article_changes(article: ParsedArticle, slug: str, sources: tuple[Source, ..
                 fact = ids.next("infobox")
                 add(line, InfoboxAdded, fact=fact, key=key, value=value, after=field_after, gap=block.gap if index == 0 else 0)
                 field_after = fact
-                if key.lower() == "date" and year_hint is None and (when := find_when(value)) is not None:
-                    year_hint = when.start_year()
+                story.field(key, value)
         elif block.kind == "heading":
             fact = ids.next("heading")
             add(block.line, HeadingAdded, fact=fact, text=block.text, level=block.level, after=after, gap=block.gap)
+            story.heading(block.text)
             after = fact
         elif block.kind == "paragraph":
             opener = ""
@@ -116,9 +135,7 @@ def article_changes(article: ParsedArticle, slug: str, sources: tuple[Source, ..
                 line += lead.count("\n")
                 fact = ids.next("sentence")
                 opener = opener or fact
-                when = find_when(text, year_hint=year_hint)
-                if when is not None:
-                    year_hint = when.start_year()
+                when = read(line, text)
                 gap = block.gap if fact == opener else 0
                 add(line, SentenceAdded, fact=fact, text=text, when=when, after=after, paragraph=opener, lead=lead, gap=gap)
                 line += text.count("\n")
@@ -128,9 +145,7 @@ def article_changes(article: ParsedArticle, slug: str, sources: tuple[Source, ..
             for bullet, text, line in block.items:
                 fact = ids.next("item")
                 opener = opener or fact
-                when = find_when(text, year_hint=year_hint)
-                if when is not None:
-                    year_hint = when.start_year()
+                when = read(line, text)
                 gap = block.gap if fact == opener else 0
                 add(line, ItemAdded, fact=fact, text=text, when=when, after=after, list=opener, bullet=bullet, gap=gap)
                 after = fact

@@ -24,7 +24,7 @@ from difflib import SequenceMatcher
 from itertools import pairwise
 
 from archive.ingest.article_text import ParsedArticle
-from archive.ingest.dates import find_when
+from archive.ingest.dates import Story
 from archive.ingest.placement import BodyTarget, FieldTarget, NewIds, plan_body, plan_infobox
 from archive.ingest.sentences import split_sentences
 from events.errors import ArchiveError, Conflict, InvalidInput
@@ -307,26 +307,26 @@ def _body_targets(record: RecordState, article: ParsedArticle) -> list[BodyTarge
     return targets
 
 
-def _date(record: RecordState, targets: list[BodyTarget], article: ParsedArticle) -> None:
-    """Dates for new and reworded sentences and items, read as import reads them (the year of the nearest earlier
-    dated fact, else of the infobox Date)."""
-    hint: int | None = None
+def _date(record: RecordState, targets: list[BodyTarget], article: ParsedArticle, name: str, warn: Callable[[str], None] | None) -> None:
+    """Dates for new and reworded sentences and items, read as import reads them (a date without its year takes
+    the story's year: the infobox Date, a heading's year, the main line of the dated facts before it)."""
+    story = Story()
     for block in article.blocks:
         if block.kind == "infobox":
             for key, value, _line in block.fields:
-                if key.lower() == "date" and hint is None and (when := find_when(value)) is not None:
-                    hint = when.start_year()
+                story.field(key, value)
     for target in targets:
         if target.kind == "heading":
+            story.heading(target.text)
             continue
         fact = record.facts.get(target.fact) if target.fact is not None else None
         if fact is not None and fact.text == target.text:
-            when = fact.when
-        else:
-            when = find_when(target.text, year_hint=hint)
-            target.when = when
-        if when is not None:
-            hint = when.start_year()
+            story.follow_fact(fact.text, fact.when)
+            continue
+        reading = story.read(target.text)
+        target.when = reading.when
+        if reading.problem is not None and warn is not None:
+            warn(f"{name}: {reading.problem} (in '{target.text[:60]}'); the sentence is left undated.")
 
 
 def _fields(record: RecordState, article: ParsedArticle, name: str) -> tuple[list[FieldTarget], int]:
@@ -352,7 +352,15 @@ def _fields(record: RecordState, article: ParsedArticle, name: str) -> tuple[lis
 # ------------------------------------------------------------------ plan
 
 
-def plan_update(record: RecordState, article: ParsedArticle, text: str, *, sources: tuple[Source, ...], name: str) -> UpdatePlan:
+def plan_update(
+    record: RecordState,
+    article: ParsedArticle,
+    text: str,
+    *,
+    sources: tuple[Source, ...],
+    name: str,
+    warn: Callable[[str], None] | None = None,
+) -> UpdatePlan:
     """The changes that make ``record`` render as ``text`` (parsed as ``article``), as few as can be.
 
     Refuses (InvalidInput) a text the format cannot give facts for, and raises Conflict if the plan would
@@ -382,7 +390,7 @@ def plan_update(record: RecordState, article: ParsedArticle, text: str, *, sourc
     )
     for j, i in matched.items():
         targets[j].fact = shown[i].id
-    _date(record, targets, article)
+    _date(record, targets, article, name, warn)
     changes += plan_body(record, targets, sources=sources, reason=reason, new_ids=ids)
     after = _check(record, changes, text, name)
     return _counted(record, after, changes)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
-from archive.saved import record_cache
+from archive.saved import record_cache, tree
 from archive.saved.checkpoint import load_state
 from archive.store.folder import Archive, open_log
 from archive.store.head import Head
@@ -26,6 +26,10 @@ from projections.state import ArchiveState, Revision
 __all__ = ["PendingRevision", "append_revisions"]
 
 Warn = Callable[[str], None]
+
+Sign = Callable[[str, list[bytes]], str | None]
+"""Signs a revision (issue 17): given its author and its lines as encoded without a signature, the ``sig`` its end
+line carries (``archive.store.signatures``), or None to leave it unsigned."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +65,14 @@ def append_revisions(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     warn: Warn | None = None,
     records: Collection[str] | None = None,
+    sign: Sign | None = None,
 ) -> list[Revision]:
     """Append the revisions ``build`` makes from the current state, all in one write, or none.
 
     With ``records``, the state ``build`` gets holds only those records (the ones that exist), read from
     their files in ``.archive/records/`` when these are usable, so that an append costs the same whatever
-    the size of the log; ``build`` must then touch no other record.
+    the size of the log; ``build`` must then touch no other record. With ``sign``, each revision's end line
+    carries what ``sign`` returns for it.
 
     Under the exclusive lock of the log port: read the state from saved states proven against the log
     (and every line after them), check ``expect_rev``, build, fold the new events into that state
@@ -131,6 +137,8 @@ def append_revisions(
                 except ValidationError as exc:
                     raise InvalidInput(f"The change {index + 1} of revision {rev} is not valid: {first_problem(exc)}.") from exc
                 line = encode_line(event)
+                if sign is not None and index == last:
+                    event, line = _signed(sign, revision.by or by, event, [*lines[len(lines) - index :], line])
                 if len(line) > MAX_LINE:
                     raise InvalidInput(
                         f"The change {index + 1} of revision {rev} would make a log line of {len(line)} bytes, "
@@ -145,4 +153,14 @@ def append_revisions(
         log.append(lines, expect=tail, head=Head(seq=seq, rev=state.head, offset=end, hash=prev))
         touched = {slug for revision in written for slug in revision.records} | refolded if complete else None
         record_cache.write_records(archive, state, Tail(end, seq, state.head, prev), touched, warn=warn)
+        tree.extend_after_append(archive, tail, lines, state.head, warn=warn)  # the Merkle tree (issue 17)
         return written
+
+
+def _signed(sign: Sign, author: str, event: Change, lines: list[bytes]) -> tuple[Change, bytes]:
+    """The end event and line with the signature ``sign`` gives the revision's unsigned ``lines`` (issue 17)."""
+    sig = sign(author, lines)
+    if sig is None:
+        return event, lines[-1]
+    signed = type(event).model_validate({**event.__dict__, "sig": sig})
+    return signed, encode_line(signed)

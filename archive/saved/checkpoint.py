@@ -32,11 +32,11 @@ from pathlib import Path
 
 import orjson
 
-from archive.store.collector import paused_gc
 from archive.saved.fingerprint import fingerprints
-from archive.store.log import LogReader, fold
 from archive.saved.state_codec import Codec, Unsupported
+from archive.store.collector import paused_gc
 from archive.store.folder import Archive, open_log
+from archive.store.log import LogReader, fold
 from archive.store.tail import Tail, covers
 from projections.state import ArchiveState
 

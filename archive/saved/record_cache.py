@@ -29,11 +29,11 @@ from pathlib import Path
 
 import orjson
 
-from archive.store.collector import paused_gc
 from archive.saved.fingerprint import code_fingerprint
 from archive.saved.record_codec import decode_record, encode_record
-from archive.store.folder import Archive, open_log
 from archive.store import faults
+from archive.store.collector import paused_gc
+from archive.store.folder import Archive, open_log
 from archive.store.tail import Tail
 from events.errors import ArchiveError
 from projections.fold import apply_fields_of

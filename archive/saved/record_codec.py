@@ -11,7 +11,7 @@ import orjson
 from archive.saved.state_codec import construct_model
 from events.source import Source
 from events.when import When
-from projections.state import Fact, RecordState
+from projections.state import Capture, Fact, RecordState
 
 __all__ = ["decode_record", "encode_record"]
 
@@ -47,7 +47,7 @@ def encode_record(record: RecordState) -> bytes:
             number = when_ids.get(id(when))
             if number is None:
                 number = when_ids[id(when)] = len(whens)
-                whens.append([when.edtf, when.qualifier])
+                whens.append([when.edtf, when.qualifier] if when.inferred is None else [when.edtf, when.qualifier, when.inferred])
             row[_WHEN] = number
         rows.append(row)
     return orjson.dumps({"record": list(_record_values(record)), "facts": rows, "sources": sources, "whens": whens})
@@ -58,7 +58,10 @@ def decode_record(body: bytes) -> RecordState:
     data does not fit."""
     data = orjson.loads(body)
     sources = [tuple(construct_model(Source, item) for item in group) for group in data["sources"]]
-    whens = [construct_model(When, {"edtf": edtf, "qualifier": qualifier}) for edtf, qualifier in data["whens"]]
+    whens = [
+        construct_model(When, {"edtf": edtf, "qualifier": qualifier, "inferred": inferred[0] if inferred else None})
+        for edtf, qualifier, *inferred in data["whens"]
+    ]
     facts: dict[str, Fact] = {}
     for row in data["facts"]:
         row[_SOURCES] = sources[row[_SOURCES]]
@@ -68,4 +71,6 @@ def decode_record(body: bytes) -> RecordState:
     values = data["record"]
     if len(values) != len(_RECORD_FIELDS) or len(facts) != len(data["facts"]):
         raise ValueError("the stored record does not fit its fields")
-    return RecordState(**dict(zip(_RECORD_FIELDS, values, strict=True)), facts=facts)  # type: ignore[arg-type]
+    fields = dict(zip(_RECORD_FIELDS, values, strict=True))
+    fields["captures"] = {key: tuple(Capture(**item) for item in kept) for key, kept in fields["captures"].items()}
+    return RecordState(**fields, facts=facts)  # type: ignore[arg-type]

@@ -21,7 +21,6 @@ from events.errors import ArchiveError, DamagedLog, StaleRevision
 
 __all__ = ["MAX_LINE", "JsonlLog"]
 
-from archive.store.port import MAX_LINE
 
 Warn = Callable[[str], None]
 
@@ -58,12 +57,9 @@ class JsonlLog:
     def lines(self, start: Tail | None = None) -> Iterator[bytes]:
         offset = start.offset if start is not None else 0
         try:
-            log = open(self.path, "rb")  # noqa: SIM115 - closed by the generator below
+            log = open(self.path, "rb")  # noqa: SIM115 - closed when the generator ends or is closed
         except FileNotFoundError as exc:
             raise DamagedLog(f"{self.path} is missing: it was deleted or is being replaced.", hint=_RESTORE) from exc
-        return self._lines(log, offset)
-
-    def _lines(self, log: IO[bytes], offset: int) -> Iterator[bytes]:
         with log:
             size = os.fstat(log.fileno()).st_size
             if size < offset:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from hashlib import sha256
 from pathlib import Path
 from typing import Any, NoReturn
@@ -14,8 +12,8 @@ import orjson
 from pydantic import TypeAdapter, ValidationError
 
 from archive.store.collector import paused_gc
-from archive.store.head import Head
 from archive.store.folder import Archive, open_log
+from archive.store.head import Head
 from archive.store.jsonl import MAX_LINE, JsonlLog
 from archive.store.port import LogPort
 from archive.store.tail import Tail

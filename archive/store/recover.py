@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.store import faults
-from archive.store.log import LogReader, locked
 from archive.store.folder import Archive, fsync_dir, open_log
 from archive.store.jsonl import JsonlLog
+from archive.store.log import LogReader, locked
 from events.errors import ArchiveError, DamagedLog
 
 __all__ = ["QUARANTINE", "Recovery", "recover_log"]

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from archive.web.diff_pages import DiffPages, wanted_pages
 from archive.store.folder import Archive
+from archive.web.capture_copies import write_capture_copies
+from archive.web.diff_pages import DiffPages, wanted_pages
 from archive.web.views_out import write_views
 from projections.state import ArchiveState
 
@@ -73,6 +74,7 @@ def build_views(archive: Archive, state: ArchiveState, out: Path, on_record: Cal
     The diff pages come from a second reading of the log (``archive.web.diff_pages``). With two cores or more and
     enough pages, a second process writes a share of them meanwhile; the files are the same either way.
     """
+    write_capture_copies(archive.root, state.records.values(), out)
     wanted = wanted_pages(state)
     count = sum(len(slugs) for slugs in wanted.values())
     if _cores() < 2 or count < _SPLIT_FROM:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive.store.log import LogReader, Tail
 from archive.store.folder import Archive, open_log
+from archive.store.log import LogReader, Tail
 from archive.web.views_out import write_atomic
 from events.errors import ArchiveError, DamagedLog
 from projections.diff import RecordCapture, capture_record, diff_captures

@@ -44,9 +44,9 @@ from archive.saved.checkpoint import (
     open_reader,
     save_checkpoint,
 )
-from archive.store.log import Tail, fold
 from archive.store.folder import Archive, open_log
 from archive.store.jsonl import JsonlLog
+from archive.store.log import Tail, fold
 from archive.store.port import LogPort
 from archive.web.view_manifest import MANIFEST, Entries, folder_stamp, read_manifest, write_manifest
 from archive.web.views_out import write_index, write_record

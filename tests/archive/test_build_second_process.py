@@ -11,8 +11,8 @@ import pytest
 
 import archive.web.build_views as build_views_module
 from archive.saved.checkpoint import load_state
-from archive.web.diff_pages import DiffPages, wanted_pages
 from archive.store.folder import find_archive
+from archive.web.diff_pages import DiffPages, wanted_pages
 from events.errors import DamagedLog
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "siege-of-derna"

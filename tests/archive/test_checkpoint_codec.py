@@ -17,12 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive.saved.checkpoint import load, save_checkpoint
 from archive.cli.main import main
+from archive.saved.checkpoint import load, save_checkpoint
 from archive.saved.columns import Blob, pack, unpack
-from archive.store.log import replay
 from archive.saved.state_codec import Codec, Unsupported
 from archive.store.folder import Archive
+from archive.store.log import replay
 from events.source import Source
 from events.when import When
 from projections.state import ArchiveState, Fact, RecordState, Revision

@@ -15,10 +15,10 @@ from types import ModuleType
 import orjson
 import pytest
 
-from archive.saved.checkpoint import CHECKPOINT_EVERY, FORMAT, checkpoint_path, first_changed_line, load
 from archive.cli.main import main
-from archive.store.log import replay
+from archive.saved.checkpoint import CHECKPOINT_EVERY, FORMAT, checkpoint_path, first_changed_line, load
 from archive.store.folder import Archive
+from archive.store.log import replay
 from events.codec import GENESIS, line_hash
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"

@@ -12,8 +12,8 @@ from __future__ import annotations
 import io
 import os
 import random
-import sys
 import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,7 @@ OFF = {"ARCHIVE_NO_CHECKPOINT": "1"}
 VIEWS = (("article", "text"), ("infobox", "json"), ("timeline", "json"))
 KILL_POINTS = ("log-write", "log-fsync", "after-log-fsync", "witness-write", "saved-write", "after-saved-write")
 DISK_POINTS = ("log-write", "log-write-partial", "log-fsync", "witness-write", "saved-write", "after-saved-write")
-WORDS = "siege city forces council fighters district port shelling corridor talks".split()
+WORDS = ["siege", "city", "forces", "council", "fighters", "district", "port", "shelling", "corridor", "talks"]
 
 
 @dataclass

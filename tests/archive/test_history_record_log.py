@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from archive.store.folder import find_archive
 from archive.store.log import LogReader
 from archive.store.record_log import record_revisions
-from archive.store.folder import find_archive
 from projections.diff import diff_json, diff_records
 from projections.history import fact_history
 from projections.replay import capture

@@ -111,9 +111,9 @@ def test_build_at_a_revision_writes_no_later_diff_page(tmp_path: Path) -> None:
 
 
 def test_diff_pages_follow_the_log_reading_only_its_new_tail(tmp_path: Path) -> None:
-    from archive.web.diff_pages import DiffPages  # noqa: PLC0415
-    from archive.store.log import replay  # noqa: PLC0415
     from archive.store.folder import find_archive  # noqa: PLC0415
+    from archive.store.log import replay  # noqa: PLC0415
+    from archive.web.diff_pages import DiffPages  # noqa: PLC0415
 
     root = _copy(tmp_path)
     archive = find_archive(root)

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from archive.cli.main import main
-from archive.store.log import locked, replay
 from archive.store.folder import Archive
+from archive.store.log import locked, replay
 from archive.store.verify import verify_log
 
 WRITERS = 8

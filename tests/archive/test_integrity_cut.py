@@ -12,11 +12,11 @@ import orjson
 import pytest
 
 from archive.cli.main import main
+from archive.saved.appending import PendingRevision, append_revisions
+from archive.store.folder import Archive
 from archive.store.head import HEAD_NAME
 from archive.store.log import LogReader, replay
-from archive.saved.appending import PendingRevision, append_revisions
 from archive.store.recover import QUARANTINE, recover_log
-from archive.store.folder import Archive
 from archive.store.verify import verify_log
 from events.model import SentenceAdded
 from events.source import Source

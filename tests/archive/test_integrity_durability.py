@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from archive.cli.main import main
+from archive.store.folder import Archive
 from archive.store.head import read_head
 from archive.store.recover import QUARANTINE, recover_log
-from archive.store.folder import Archive
 
 if not Path("/proc/self/fd").is_dir():  # pragma: no cover
     pytest.skip("reads the names of open files from /proc", allow_module_level=True)

@@ -24,9 +24,9 @@ import orjson
 import pytest
 
 from archive.cli.main import main
+from archive.store.folder import Archive
 from archive.store.log import replay
 from archive.store.recover import QUARANTINE, recover_log
-from archive.store.folder import Archive
 from archive.store.verify import verify_log
 
 KILLS = 50

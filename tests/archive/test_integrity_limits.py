@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from archive.saved import appending as log_module
 from archive.cli.main import main
+from archive.saved import appending as log_module
 from archive.saved.appending import PendingRevision, append_revisions
 from archive.store.folder import Archive
 from events.errors import InvalidInput

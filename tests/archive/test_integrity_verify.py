@@ -15,10 +15,10 @@ import orjson
 import pytest
 
 from archive.cli.main import main
+from archive.store.folder import Archive, init_archive
 from archive.store.head import HEAD_NAME
 from archive.store.log import replay
 from archive.store.recover import QUARANTINE, recover_log
-from archive.store.folder import Archive, init_archive
 from archive.store.verify import verify_log
 from events.codec import GENESIS, encode_line, line_hash
 from events.errors import DamagedLog

@@ -13,9 +13,9 @@ import orjson
 import pytest
 
 from archive.cli.main import main
+from archive.store.folder import Archive
 from archive.store.head import read_head
 from archive.store.log import LogReader, replay
-from archive.store.folder import Archive
 from events.codec import line_hash
 from events.errors import DamagedLog
 from events.model import CHANGE_TYPES
@@ -75,6 +75,21 @@ BATCHES: list[list[dict[str, object]]] = [
         {"type": "fact.retracted", "record": "structure", "fact": "i9", "reason": "Withdrawn"},
         {"type": "fact.retracted", "record": "structure", "fact": "s8"},
         {"type": "record.revised", "record": "structure", "ending": "\n\n"},
+        {
+            "type": "source.captured",
+            "record": "structure",
+            "url": "https://example.org/history",
+            "final_url": "https://example.org/history/",
+            "status": 200,
+            "content_type": "text/html",
+            "size": 3,
+            "sha256": "a" * 64,
+            "text_sha256": "b" * 64,
+            "warc": "c" * 64,
+            "fetched": "2024-05-01T12:30:00.5Z",
+            "tool": "fact-archive test",
+            "address": "192.0.2.1",
+        },
         {
             "type": "heading.added",
             "record": "structure",

@@ -13,11 +13,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from archive.saved import record_cache
 from archive.cli.main import main
-from archive.store.log import replay
+from archive.saved import record_cache
 from archive.saved.record_codec import decode_record, encode_record
 from archive.store.folder import Archive
+from archive.store.log import replay
 from projections.views import render_view
 
 ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"

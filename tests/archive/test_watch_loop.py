@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from archive.web import watch as watch_module
 from archive.cli.main import main
-from archive.store.log import Tail, replay
 from archive.store.folder import Archive
+from archive.store.log import Tail, replay
+from archive.web import watch as watch_module
 from archive.web.watch import Rebuild, Watcher, run_watch, watch_loop
 from events.codec import encode_line, line_hash
 from events.model import RecordCreated, SentenceAdded, stamp

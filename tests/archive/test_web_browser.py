@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -47,6 +46,14 @@ def _env() -> dict[str, str]:
 def _archive(*args: str | Path) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "archive", *map(str, args)], env=_env(), capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, f"archive {' '.join(map(str, args))}: {done.stderr}"
+    return done.stdout
+
+
+def _archive_in(*args: str | Path, stdin: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "archive", *map(str, args)], env=_env(), input=stdin, capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, f"archive {' '.join(map(str, args))}: {done.stderr}"
     return done.stdout
@@ -236,31 +243,57 @@ def test_an_append_shows_up_in_the_open_page_without_a_reload(page: Any, tmp_pat
         assert "the reader saw this sentence arrive" in page.locator(".change.added ins").inner_text()
 
 
-def test_a_rebuild_reloads_the_open_page(page: Any, tmp_path: Path) -> None:
-    """The same path with a stand-in for the watch loop: rebuild the views, then report it to the server."""
-    from archive.store.log import replay  # noqa: PLC0415
-    from archive.web.serve import LiveReload, ViewServer  # noqa: PLC0415
-    from archive.store.folder import find_archive  # noqa: PLC0415
-    from archive.web.views_out import write_views  # noqa: PLC0415
-
+def test_an_editor_adds_a_sentence_that_appears_in_another_open_page(
+    browser: Any, page: Any, tmp_path: Path, serving: Callable[..., Any]
+) -> None:
     root = _copy(tmp_path / "derna")
-    archive = find_archive(root)
-    write_views(replay(archive)[0], archive.views)
-    live = LiveReload()
-    server = ViewServer(("127.0.0.1", 0), archive.views, live)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
+    _archive_in("-C", root, "users", "add", "alice", "--role", "editor", "--password-stdin", stdin="alice-password\n")
+    sentence = "On 3 May 2019, an editor wrote this in the browser."
+    with serving(root) as url:
+        other = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        other.set_default_timeout(WAIT_MS)
+        other.goto(url + "siege-of-derna/")
+        other.evaluate("window.loadedBefore = true")
+        assert other.locator("form").count() == 0  # not signed in: no edit forms
+        page.goto(url + "login?next=/siege-of-derna/")
+        page.fill("input[name=name]", "alice")
+        page.fill("input[name=password]", "alice-password")
+        page.click("#form-login button")
+        page.wait_for_url("**/siege-of-derna/")
+        form = page.locator("#form-sentence")
+        form.locator("input[name=section]").fill("Timeline")
+        form.locator("textarea[name=text]").fill(sentence)
+        form.locator("textarea[name=sources]").fill("https://example.org/browser")
+        form.locator("button").click()
+        page.wait_for_url("**/siege-of-derna/#f-s12")
+        assert page.locator("#f-s12").inner_text() == sentence
+        other.get_by_text(sentence).wait_for(timeout=WAIT_MS)
+        assert _settled(other, lambda: other.evaluate("window.loadedBefore === undefined"))  # it reloaded by itself
+        _settled(page, lambda: _shot(page, "edit-form.png"))
+        form = page.locator("#form-sentence")
+        form.locator("input[name=section]").fill("Timeline")
+        form.locator("textarea[name=text]").fill("A sentence without a source.")
+        form.locator("textarea[name=sources]").evaluate("e => e.removeAttribute('required')")
+        form.locator("button").click()
+        error = page.locator("#error-sentence")
+        error.wait_for()
+        assert error.inner_text().startswith("No source given: every fact must cite one.")
+        other.context.close()
+    log = (root / "events.jsonl").read_text("utf-8").splitlines()
+    assert '"by":"alice"' in log[-1] and sentence in log[-1]
 
-    def rebuild() -> None:
-        write_views(replay(archive)[0], archive.views)
-        live.bump()
 
-    try:
-        _appears_live(page, server.url, root, rebuild)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+def test_a_reader_sees_no_edit_forms(page: Any, tmp_path: Path, serving: Callable[..., Any]) -> None:
+    root = _copy(tmp_path / "derna")
+    _archive_in("-C", root, "users", "add", "rita", "--role", "reader", "--password-stdin", stdin="rita-password\n")
+    with serving(root) as url:
+        page.goto(url + "login?next=/siege-of-derna/")
+        page.fill("input[name=name]", "rita")
+        page.fill("input[name=password]", "rita-password")
+        page.click("#form-login button")
+        page.wait_for_url("**/siege-of-derna/")
+        assert page.get_by_text("Signed in as rita (reader).").is_visible()
+        assert page.locator("form").count() == 0
 
 
 def test_the_history_leads_to_a_diff_with_word_marks(page: Any, served: str) -> None:

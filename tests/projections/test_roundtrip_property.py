@@ -33,7 +33,7 @@ from events.model import (
     stamp,
 )
 from events.source import Source
-from events.when import QUALIFIERS, When
+from events.when import INFERRED, QUALIFIERS, When
 from projections.fold import apply_revision
 from projections.render_text import render_text
 from projections.state import ArchiveState, RecordState
@@ -195,7 +195,12 @@ _EDTF = st.one_of(
     st.integers(1000, 2100).map(lambda y: f"{y}~"),
     st.integers(100, 209).map(lambda d: f"{d}X"),
 )
-whens = st.builds(When, edtf=_EDTF, qualifier=st.one_of(st.none(), st.sampled_from(QUALIFIERS)))
+whens = st.builds(
+    When,
+    edtf=_EDTF,
+    qualifier=st.one_of(st.none(), st.sampled_from(QUALIFIERS)),
+    inferred=st.one_of(st.none(), st.sampled_from(INFERRED)),
+)
 _URLS = st.from_regex(r"https://example\.org/[a-z0-9/_-]{0,20}", fullmatch=True)
 _TITLE_URL = st.one_of(
     st.tuples(_line(), st.none()),

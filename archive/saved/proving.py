@@ -14,7 +14,7 @@ import orjson
 from archive.saved.tree import bring_up_to_date, read_raw_lines
 from archive.store.bundle import BUNDLE_FORMAT, Bundle, ProvenLine
 from archive.store.checkpoints import Kept, kept_checkpoints, store_checkpoint
-from archive.store.folder import Archive
+from archive.store.folder import Archive, open_log
 from archive.store.keys import load_archive_signer, load_authors
 from archive.store.merkle import Frontier, ProofError, consistency_proof, inclusion_proof, leaf_hash, verify_consistency
 from archive.store.notes import Checkpoint, Verifier, open_checkpoint, sign_checkpoint
@@ -67,7 +67,7 @@ def make_bundle(archive: Archive, verifier: Verifier, slug: str, *, at: int | No
     needle = f'"record":"{slug}"'.encode()
     found: list[ProvenLine] = []
     seq = 0
-    for lines, rev in read_raw_lines(archive.log, 0, 0, GENESIS):
+    for lines, rev in read_raw_lines(open_log(archive), 0, 0, GENESIS):
         if rev > until:
             break
         for line in lines:
@@ -103,7 +103,7 @@ def check_extends(archive: Archive, note: str, verifier: Verifier, *, name: str,
     checkpoint = open_checkpoint(note, verifier)
     frontier = Frontier()
     old_root: bytes | None = checkpoint.root if checkpoint.size == 0 else None
-    for lines, _rev in read_raw_lines(archive.log, 0, 0, GENESIS):
+    for lines, _rev in read_raw_lines(open_log(archive), 0, 0, GENESIS):
         for line in lines:
             frontier.push(leaf_hash(line))
             if frontier.size == checkpoint.size:
@@ -141,7 +141,7 @@ def revision_signatures(archive: Archive, revs: set[int] | None = None) -> dict[
     out: dict[int, tuple[str, SignatureCheck]] = {}
     if not authors:
         return out
-    for lines, rev in read_raw_lines(archive.log, 0, 0, GENESIS):
+    for lines, rev in read_raw_lines(open_log(archive), 0, 0, GENESIS):
         if revs is not None and rev not in revs:
             continue
         by = orjson.loads(lines[-1]).get("by", "")

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+from contextlib import closing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
-from archive.store.folder import Archive
-from archive.store.log import MAX_LINE
+from archive.store.folder import Archive, open_log
+from archive.store.jsonl import JsonlLog
+from archive.store.port import LogPort
 from archive.store.merkle import Frontier, leaf_hash, node_position, nodes_after, root
 from archive.store.tail import Tail
 from events.codec import GENESIS
@@ -91,6 +93,9 @@ def _proven(archive: Archive, state: TreeState) -> bool:
             return False
         if state.size == 0:
             return True
+        port = open_log(archive)
+        if not isinstance(port, JsonlLog):  # a database: its row of that line, by number, end and hash
+            return port.holds(Tail(state.offset, state.size, 0, state.hash))
         with open(archive.log, "rb") as log:
             line = os.pread(log.fileno(), state.offset - state.last_start, state.last_start)
     except OSError:
@@ -150,14 +155,16 @@ def extend_after_append(archive: Archive, before: Tail, lines: Sequence[bytes], 
             warn(f".archive/{TREE_DIR} could not be updated ({exc.strerror}); it will be caught up later.")
 
 
-def read_raw_lines(path: Path, offset: int, seq: int, prev: str) -> Iterator[tuple[list[bytes], int]]:
+def read_raw_lines(path: Path | LogPort, offset: int, seq: int, prev: str) -> Iterator[tuple[list[bytes], int]]:
     """Each whole revision's exact line bytes from ``offset`` (after line ``seq`` of hash ``prev``), with its revision,
-    checking ``seq`` and the hash chain; an unfinished revision at the end is left out."""
+    checking ``seq`` and the hash chain; an unfinished revision at the end is left out. ``path``: the log port (a
+    Path is read as the JSONL file)."""
     pending: list[bytes] = []
-    name = path.name
-    with open(path, "rb") as log:
-        log.seek(offset)
-        while raw := log.readline(MAX_LINE + 1):
+    port = JsonlLog(path) if isinstance(path, Path) else path
+    name = port.name
+    source = port.lines(Tail(offset, seq, 0, prev) if seq else None)
+    with closing(source):  # type: ignore[type-var]
+        for raw in source:
             if not raw.endswith(b"\n"):
                 break
             try:
@@ -190,7 +197,7 @@ def bring_up_to_date(archive: Archive, warn: Warn | None = None) -> TreeState:
         state.nodes_path.write_bytes(b"")
     made: list[bytes] = []
     from_size, saved = state.size, not fresh
-    for lines, rev in read_raw_lines(archive.log, state.offset, state.size, state.hash):
+    for lines, rev in read_raw_lines(open_log(archive), state.offset, state.size, state.hash):
         made.extend(_push_lines(state, lines, state.offset, rev))
         if len(made) > 1 << 16:
             _save(archive, state, made, from_size)

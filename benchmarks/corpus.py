@@ -23,7 +23,7 @@ one to four events each. One record (the first) is revised in every round: the r
 corpus whose manifest and log still agree is reused, anything else is made again.
 """
 
-# ruff: noqa: RUF001 - the generated articles hold unicode on purpose (dashes, primes, letters of many scripts)
+
 
 from __future__ import annotations
 

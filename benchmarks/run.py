@@ -13,7 +13,7 @@ whole command from outside, from starting the process to its exit (output writte
 ``benchmarks/README.md`` for what each operation is; ``--list`` prints them.
 """
 
-# ruff: noqa: RUF001 - the tables use typographic signs (multiplication sign, en dash) on purpose
+
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from events.source import Source
 from events.when import When
+from projections.corrections import Correction, correction_json
 from projections.entries import TimelineRow
 from projections.order import kept_in_order
 from projections.render_text import render_text
@@ -158,6 +159,13 @@ class RecordDiff:
     timeline: TimelineSummary
     text_before: str
     text_after: str
+    corrections: tuple[Correction, ...] = ()
+    """The retractions, moves and preferences of the revisions between, with their reasons and sources (filled
+    by a caller that read the events: ``dataclasses.replace``)."""
+
+    def corrections_of(self, fact: str) -> list[Correction]:
+        """The corrections that name ``fact``."""
+        return [c for c in self.corrections if c.fact == fact]
 
     @property
     def facts_changed(self) -> bool:
@@ -498,7 +506,9 @@ def _row_json(row: TimelineRow) -> dict[str, Any]:
 
 def diff_json(diff: RecordDiff) -> dict[str, Any]:
     """The diff as the JSON object of ``archive diff --format json``: DESIGN.md's ``record, from, to, added,
-    removed, changed: [{fact, before, after}]`` plus ``moved``, ``infobox``, ``timeline`` and ``text``."""
+    removed, changed: [{fact, before, after}]`` plus ``moved``, ``infobox``, ``timeline``, ``corrections`` (the
+    reasons and sources of retractions, moves and preferences) and ``text``; a change also names its
+    ``sources_gained`` and ``sources_lost``."""
     return {
         "record": diff.record,
         "from": diff.from_rev,
@@ -510,6 +520,8 @@ def diff_json(diff: RecordDiff) -> dict[str, Any]:
                 "fact": c.fact,
                 "kind": c.kind,
                 "fields": list(c.fields),
+                "sources_gained": [s for s in c.after.sources if s not in c.before.sources],
+                "sources_lost": [s for s in c.before.sources if s not in c.after.sources],
                 "before": snapshot_json(c.before),
                 "after": snapshot_json(c.after),
                 "words": [{"op": w.op, "text": w.text} for w in c.words],
@@ -538,5 +550,6 @@ def diff_json(diff: RecordDiff) -> dict[str, Any]:
                 {"fact": c.fact, "before": _row_json(c.before), "after": _row_json(c.after)} for c in diff.timeline.changed
             ],
         },
+        "corrections": [correction_json(c) for c in diff.corrections],
         "text": "".join(diff.unified()),
     }

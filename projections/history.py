@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from projections.corrections import Correction, correction_json, corrections
 from projections.diff import FactSnapshot, snapshot, snapshot_json
 from projections.replay import RevisionEvents, events_of, fold_revision
 from projections.state import ArchiveState, Fact, RecordState
@@ -32,6 +33,8 @@ class FactVersion:
     """The fact it then followed in its order (body or infobox, retracted ones skipped); None: the first."""
     retracted: bool
     reason: str | None
+    corrections: tuple[Correction, ...] = ()
+    """The retractions, moves and preferences of this revision naming the fact, with their reasons and sources."""
 
 
 def _state(fact: Fact | None) -> tuple[Any, ...] | None:
@@ -90,6 +93,7 @@ def fact_history(revisions: Iterable[RevisionEvents], slug: str, fact_id: str) -
                 after=_previous(record, fact) if fact.kind != "title" else None,
                 retracted=fact.retracted,
                 reason=fact.reason,
+                corrections=tuple(c for c in corrections(events, slug) if c.fact in {f for _, f in naming}),
             )
         )
     return versions, state
@@ -97,7 +101,8 @@ def fact_history(revisions: Iterable[RevisionEvents], slug: str, fact_id: str) -
 
 def history_json(record: str, fact_id: str, versions: Sequence[FactVersion]) -> dict[str, Any]:
     """The history as the JSON of ``archive history --format json``: ``record, fact, kind, versions: [{rev, at, by,
-    summary, changes: [{type, fact}], after, retracted, reason, fact: {snapshot}}]``."""
+    summary, changes: [{type, fact}], after, retracted, reason, corrections: [{rev, kind, fact, reason, sources}],
+    fact: {snapshot}}]``."""
     return {
         "record": record,
         "fact": fact_id,
@@ -112,6 +117,7 @@ def history_json(record: str, fact_id: str, versions: Sequence[FactVersion]) -> 
                 "after": v.after,
                 "retracted": v.retracted,
                 "reason": v.reason,
+                "corrections": [correction_json(c) for c in v.corrections],
                 "fact": snapshot_json(v.fact),
             }
             for v in versions

@@ -7,23 +7,30 @@ from projections.layout import blocks
 from projections.sources import source_rows
 from projections.state import Fact, RecordState
 
-__all__ = ["render_markdown", "source_markdown", "table_cell"]
+__all__ = ["escape_html", "render_markdown", "source_markdown", "table_cell"]
+
+
+def escape_html(text: str) -> str:
+    """Text with no raw HTML left: ``&``, ``<`` and ``>`` as entities, which Markdown shows as the characters
+    (a ``<script>`` in the log stays words on the page)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def table_cell(text: str) -> str:
-    """Text made safe for one cell of a Markdown table: pipes escaped, line breaks as spaces."""
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text made safe for one cell of a Markdown table: raw HTML escaped, pipes escaped, line breaks as spaces."""
+    return escape_html(text).replace("|", "\\|").replace("\n", " ")
 
 
 def source_markdown(source: Source) -> str:
     """A source as one Markdown line: linked title, author, publisher, dates, quote."""
-    head = f"[{source.title}]({source.url})" if source.title and source.url else source.title or f"<{source.url}>"
-    extra = [part for part in (source.author, source.publisher, source.published) if part]
+    title = escape_html(source.title) if source.title else None
+    head = f"[{title}]({source.url})" if title and source.url else title or f"<{source.url}>"
+    extra = [escape_html(part) for part in (source.author, source.publisher, source.published) if part]
     if source.accessed:
         extra.append(f"accessed {source.accessed}")
     line = head + (", " + ", ".join(extra) if extra else "")
     if source.quote:
-        line += f': "{source.quote}"'
+        line += f': "{escape_html(source.quote)}"'
     return line
 
 
@@ -39,17 +46,17 @@ def render_markdown(record: RecordState) -> str:
         first = block.facts[0]
         match block.kind:
             case "title":
-                out.append(f"# {first.text}{cite(first)}")
+                out.append(f"# {escape_html(first.text)}{cite(first)}")
             case "heading":
-                out.append(f"{'#' * first.level} {first.text}{cite(first)}")
+                out.append(f"{'#' * first.level} {escape_html(first.text)}{cite(first)}")
             case "infobox":
                 rows = ["| Field | Value |", "| --- | --- |"]
                 rows += [f"| {table_cell(f.key)} | {table_cell(f.text)}{cite(f)} |" for f in block.facts]
                 out.append("\n".join(rows))
             case "list":
-                out.append("\n".join(f"- {f.text}{cite(f)}" for f in block.facts))
+                out.append("\n".join(f"- {escape_html(f.text)}{cite(f)}" for f in block.facts))
             case "paragraph":
-                out.append(" ".join(f"{f.text.strip()}{cite(f)}" for f in block.facts))
+                out.append(" ".join(f"{escape_html(f.text.strip())}{cite(f)}" for f in block.facts))
     if numbers:
         out.append("## Sources")
         out.append("\n".join(f"[^{n}]: {source_markdown(s)}" for s, n in numbers.items()))

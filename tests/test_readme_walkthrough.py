@@ -57,3 +57,108 @@ def test_walkthrough_runs_and_does_what_it_says(tmp_path: Path) -> None:
         assert (tmp_path / "derna" / "views" / "siege-of-derna" / name).is_file()
     log = next(out for words, out in outputs if words[-1] == "log" or words[-2:] == ["derna", "log"])
     assert log.decode().splitlines()[0].startswith("r2 ")
+
+
+# ------------------------------------------------------------------ every sh block of the README
+
+_NOT_RUN = {
+    "pytest": "the test suite itself (this test is part of it)",
+    "benchmarks/run.py": "the benchmark takes minutes; benchmarks/ is run by hand",
+}
+"""Blocks that are not run, by a word they hold, and why."""
+_LONG_RUNNING = re.compile(r"^(archive [^#\n]*\b(?:serve|watch)\b[^#\n]*)(#.*)?$", re.MULTILINE)
+"""Lines that run until Ctrl-C: run for two seconds, then interrupted as a user would."""
+
+
+def _sh_blocks() -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+
+
+def _shims(folder: Path) -> dict[str, str]:
+    """``archive``, ``.venv/bin/archive`` and ``.venv/bin/python`` run this checkout's code; ``python3 -m venv``
+    and ``pip install`` of the README's first block are already done; ``$EDITOR`` rewords one sentence."""
+    bin_dir = folder / ".shims"
+    bin_dir.mkdir()
+    archive = f'#!/bin/sh\nexec "{sys.executable}" -m archive "$@"\n'
+    for path in (bin_dir / "archive", folder / ".venv" / "bin" / "archive"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(archive)
+        path.chmod(0o755)
+    (folder / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    (folder / ".venv" / "bin" / "pip").write_text("#!/bin/sh\nexit 0\n")
+    (folder / ".venv" / "bin" / "pip").chmod(0o755)
+    editor = bin_dir / "editor"
+    editor.write_text("#!/bin/sh\nsed -i 's/killing at least 15 civilians/killing at least fifteen civilians/' \"$1\"\n")
+    editor.chmod(0o755)
+    import os  # noqa: PLC0415
+
+    return {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "EDITOR": str(editor),
+        "ARCHIVE_USER": "tester",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def _git_status() -> bytes | None:
+    try:
+        return subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def test_every_sh_block_of_the_readme_runs_in_a_temporary_folder(tmp_path: Path) -> None:
+    import shutil  # noqa: PLC0415
+
+    before = _git_status()
+    shutil.copytree(ROOT / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns("views", ".archive"))
+    env = _shims(tmp_path)
+    ran = 0
+    for block in _sh_blocks():
+        if any(word in block for word in _NOT_RUN):
+            continue
+        script = block.replace("python3 -m venv .venv && ", "")
+        script = _LONG_RUNNING.sub(r"timeout -s INT 2 \1 || test $? -eq 124 -o $? -eq 130  \2", script)
+        result = subprocess.run(
+            ["bash", "-e", "-o", "pipefail", "-c", script], cwd=tmp_path, env=env, capture_output=True, check=False, timeout=300
+        )
+        assert result.returncode == 0, f"README block failed:\n{block}\nstderr:\n{result.stderr.decode()}"
+        assert b"Traceback" not in result.stderr, result.stderr.decode()
+        ran += 1
+    assert ran == len(_sh_blocks()) - len(_NOT_RUN)
+    assert (tmp_path / "derna" / "views" / "siege-of-derna" / "article.md").is_file()
+    assert _git_status() == before, "running the README left files in the clone"
+
+
+def test_links_of_the_readme_point_inside_the_repository() -> None:
+    for target in re.findall(r"\]\(([^)]+)\)", README.read_text(encoding="utf-8")):
+        if target.startswith(("http://", "https://", "#")):
+            continue
+        assert not target.startswith(".."), target
+        assert (ROOT / target).exists(), target
+
+
+def test_every_line_of_the_batch_examples_is_a_change() -> None:
+    from events.model import change_adapter  # noqa: PLC0415
+
+    text = (ROOT / "docs" / "BATCH.md").read_text(encoding="utf-8")
+    [block] = re.findall(r"```json\n(.*?)```", text, re.DOTALL)
+    source = [{"url": "https://example.org/report"}]
+    types = set()
+    for line in block.splitlines():
+        data = orjson.loads(line)
+        data.setdefault("record", "siege-of-derna")
+        if data["type"] not in ("record.revised", "record.created"):
+            data.setdefault("sources", source)
+        data.setdefault("fact", "s99")
+        if data["type"] == "sentence.added":
+            data.setdefault("paragraph", data["fact"])
+        if data["type"] == "item.added":
+            data.setdefault("list", data["fact"])
+        if data["type"] in ("record.revised", "record.created"):
+            data.pop("fact")
+        types.add(change_adapter().validate_python(data).type)
+    from events.model import CHANGE_TYPES  # noqa: PLC0415
+
+    assert types == set(CHANGE_TYPES) - {"record.created", "title.added"}

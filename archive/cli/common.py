@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import getpass
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from typing import Any
 
@@ -13,9 +14,26 @@ import click
 
 from events.errors import UnknownName
 
-__all__ = ["REV_HELP", "author", "cited_sources", "get_record", "open_archive", "out", "progress", "signer", "state_at", "warn"]
+__all__ = [
+    "REV_HELP",
+    "author",
+    "cited_sources",
+    "citing",
+    "closest",
+    "get_record",
+    "open_archive",
+    "out",
+    "progress",
+    "record_hint",
+    "signer",
+    "state_at",
+    "warn",
+]
 
-REV_HELP = "A revision: its number, HEAD, HEAD~k, or an ISO 8601 time (the last revision at or before it)."
+REV_HELP = (
+    "A revision: its number, HEAD, HEAD~k, an ISO 8601 time (the last revision at or before it), "
+    "or a date (2026-11-25, 2026-11: as the record stood at its end)."
+)
 
 
 def warn(message: str) -> None:
@@ -101,12 +119,12 @@ def state_at(ctx: click.Context, at: str | None) -> Any:
 
     Starts from the checkpoint in ``.archive/`` when it still matches the log, and reads only the lines after it.
     """
+    from archive.cli.log_filter import resolve_at  # noqa: PLC0415
     from archive.saved.checkpoint import load_state  # noqa: PLC0415
     from archive.store.folder import open_log  # noqa: PLC0415
-    from archive.store.revisions import resolve_revision  # noqa: PLC0415
 
     found = open_archive(ctx)
-    until = None if at is None else resolve_revision(at, open_log(found))
+    until = None if at is None else resolve_at(at, open_log(found))
     state, _ = load_state(found, until=until, warn=warn)
     if until is not None and state.head < until:
         raise UnknownName(f"Revision {at} does not exist yet: the archive is at revision {state.head}.")
@@ -135,11 +153,34 @@ def record_at(ctx: click.Context, slug: str, at: str | None) -> Any:
     return get_record(state_at(ctx, at), slug, at)
 
 
-def get_record(state: Any, slug: str, at: str | None) -> Any:
-    """The record named ``slug`` in ``state``; refuses an unknown one, listing the known."""
+def get_record(state: Any, slug: str, at: str | None, *, action: str | None = None, advice: str = "") -> Any:
+    """The record named ``slug`` in ``state``; refuses an unknown one, suggesting the closest names.
+
+    ``action`` replaces the message's opening ("Record 'x' does not exist").
+    """
     record = state.records.get(slug)
     if record is None:
-        known = ", ".join(sorted(state.records)) or "none yet"
         where = f" at revision {state.head}" if at is not None else ""
-        raise UnknownName(f"Record '{slug}' does not exist{where}.", hint=f"Records: {known}.")
+        raise UnknownName(f"{action or f'Record {slug!r} does not exist'}{where}.", hint=advice + record_hint(slug, state.records))
     return record
+
+
+def closest(name: str, names: Iterable[str], count: int = 3) -> list[str]:
+    """Up to ``count`` of ``names`` that look most like ``name`` (difflib), best first."""
+    return difflib.get_close_matches(name, list(names), n=count, cutoff=0.5)
+
+
+def record_hint(slug: str, names: Iterable[str]) -> str:
+    """What to say after an unknown record: the closest names, else the records there are."""
+    known = sorted(names)
+    near = closest(slug, known)
+    listed = f"Records: {', '.join(known[:20]) or 'none yet'}" + (f" and {len(known) - 20} more." if len(known) > 20 else ".")
+    if near:
+        return "Did you mean " + " or ".join(f"'{n}'" for n in near) + "? " + listed
+    return listed
+
+
+def citing(sources: Sequence[Any], *, given_by_user: bool, default: str) -> str:
+    """How a command says which sources a revision was recorded with: their labels, or ``default`` explained."""
+    labels = "; ".join(s.label() for s in sources)
+    return labels if given_by_user else f"{labels} ({default}: no --source given)"

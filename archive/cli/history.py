@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -18,6 +19,7 @@ from events.errors import ArchiveError, DamagedLog, InvalidInput, Unavailable, U
 if TYPE_CHECKING:
     from events.source import Source
     from events.when import When
+    from projections.corrections import Correction
     from projections.diff import FactSnapshot, RecordDiff
     from projections.words import WordOp
 
@@ -85,6 +87,19 @@ def _short(text: str, width: int = 72) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _correction_lines(notes: list[Correction], kind: str) -> list[str]:
+    """``reason:`` and ``sources:`` lines of the corrections of one kind (a retraction, move or preference)."""
+    out: list[str] = []
+    for note in notes:
+        if note.kind != kind:
+            continue
+        if note.reason and kind != "retracted":  # a retraction's reason is on the fact already
+            out.append(f"    reason: {note.reason}")
+        if note.sources:
+            out.append(f"    {kind} on: {_sources(note.sources)}")
+    return out
+
+
 def _known(state: Any) -> str:
     """The records the revisions read so far touched (the state may hold only the one asked for)."""
     return ", ".join(sorted({slug for revision in state.revisions for slug in revision.records})) or "none yet"
@@ -119,24 +134,36 @@ def diff(ctx: click.Context, record: str, rev_a: str, rev_b: str | None, fmt: st
     A and B: a revision number, HEAD, HEAD~k, or an ISO 8601 time (the last
     revision at or before it). A must not come after B.
     """
+    from archive.cli.log_filter import resolve_at  # noqa: PLC0415
     from archive.store.folder import open_log  # noqa: PLC0415
     from archive.store.record_log import record_revisions  # noqa: PLC0415
-    from archive.store.revisions import resolve_revision  # noqa: PLC0415
+    from projections.corrections import corrections  # noqa: PLC0415
     from projections.diff import diff_json, diff_records  # noqa: PLC0415
-    from projections.replay import capture  # noqa: PLC0415
+    from projections.replay import capture, events_of  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
 
     found = common.open_archive(ctx)
     log = open_log(found, warn=common.warn)
-    a = resolve_revision(rev_a, log)
-    b = resolve_revision(rev_b if rev_b is not None else "HEAD", log)
+    a = resolve_at(rev_a, log, "A")
+    b = resolve_at(rev_b if rev_b is not None else "HEAD", log, "B")
     if a > b:
         raise InvalidInput(
             f"Revision A ({rev_a} = r{a}) comes after revision B ({rev_b or 'HEAD'} = r{b}).",
             hint=f"Give the older revision first: archive diff {record} {b} {a}.",
         )
+    tapped: list[Any] = []
+
+    def tap(items: Iterable[Any]) -> Iterator[Any]:
+        for item in items:
+            events = events_of(item)
+            if events and a < events[0].rev <= b:
+                tapped.extend(events)
+            yield item
+
     with _reading(log.name):
-        captured = capture(record_revisions(log, record, warn=common.warn, head=log.witness()), record, (a, b))
+        captured = capture(
+            tap(record_revisions(log, record, warn=common.warn, head=log.witness())), record, (a, b)
+        )
     head = captured.archive.head
     if b not in captured.states:
         missing = rev_a if a > head else (rev_b or "HEAD")
@@ -145,6 +172,7 @@ def diff(ctx: click.Context, record: str, rev_a: str, rev_b: str | None, fmt: st
     if after is None:
         raise _record_missing(captured.archive, record, b)
     result = diff_records(captured.states[a], after, from_rev=a, to_rev=b)
+    result = replace(result, corrections=tuple(corrections(tapped, record)))
     if fmt == "json":
         common.out(to_json(diff_json(result)))
         return
@@ -201,6 +229,7 @@ def _diff_text(result: RecordDiff, between: list[Any], paint: Paint, *, plain: b
     for snap in result.removed:
         facts.append(paint(f"- {snap.fact.ljust(width)}  {snap.kind:<8}  {_label(snap)}", fg="red"))
         facts.append(f"    {snap.text}" + (f"\n    reason: {snap.reason}" if snap.reason else ""))
+        facts.extend(_correction_lines(result.corrections_of(snap.fact), "retracted"))
     for change in result.changed:
         facts.append(paint(f"~ {change.fact.ljust(width)}  {change.kind:<8}  {_label(change.after)}", fg="yellow"))
         if change.words:
@@ -212,12 +241,20 @@ def _diff_text(result: RecordDiff, between: list[Any], paint: Paint, *, plain: b
             facts.append(f"    date: {_when(before.when)} → {_when(after.when)}")
         if "rank" in change.fields:
             facts.append(f"    rank: {before.rank} → {after.rank}" + (" (now shown)" if after.rank == "preferred" else ""))
+            facts.extend(_correction_lines(result.corrections_of(change.fact), "preferred"))
         if "sources" in change.fields:
-            facts.append(f"    sources: {_sources(before.sources)} → {_sources(after.sources)}")
+            gained = [s for s in after.sources if s not in before.sources]
+            lost = [s for s in before.sources if s not in after.sources]
+            if gained:
+                facts.append(f"    sources gained: {_sources(tuple(gained))}")
+            if lost:
+                facts.append(f"    sources lost: {_sources(tuple(lost))}")
     for move in result.moved:
         where = f"{move.from_section or 'the lead'} → {move.to_section or 'the lead'}"
         if move.kind == "infobox":
             where = "infobox"
+        elif move.kind == "heading":  # named by its own words; the sections around it are not its own
+            where = f"“{_short(move.text, 50)}”"
         facts.append(paint(f"> {move.fact.ljust(width)}  {move.kind:<8}  {where}", fg="cyan"))
         facts.append(
             f"    after {move.from_after or '(start)'} → after {move.to_after or '(start)'}"
@@ -225,6 +262,13 @@ def _diff_text(result: RecordDiff, between: list[Any], paint: Paint, *, plain: b
             + ("; another list" if move.regrouped and move.kind == "item" else "")
             + f": {_short(move.text, 60)}"
         )
+        facts.extend(_correction_lines(result.corrections_of(move.fact), "moved"))
+    listed = {s.fact for s in result.removed} | {m.fact for m in result.moved}
+    listed |= {c.fact for c in result.changed if "rank" in c.fields}
+    for note in result.corrections:
+        if note.fact not in listed:  # preferred, then retracted again, say: the reason still shows
+            facts.append(f"  {note.kind} {note.fact} in r{note.rev}")
+            facts.extend(_correction_lines([note], note.kind))
     if facts:
         lines.append("")
         lines.extend(facts)
@@ -257,8 +301,9 @@ def _diff_text(result: RecordDiff, between: list[Any], paint: Paint, *, plain: b
 def blame(ctx: click.Context, record: str, at: str | None, fmt: str) -> None:
     """Every line of RECORD's article text with the revision, author, time, facts and sources behind it.
 
-    A line's revision is the newest among its facts (the one that last changed its words); in JSON each
-    sentence of a line is resolved on its own ("sentences"). A blank line belongs to the block after it.
+    A line's revision is the newest among its facts (the one that last changed its words); its sources are
+    numbered [1], [2] ... and listed after the text. In JSON each sentence of a line is resolved on its own
+    ("sentences"). A blank line belongs to the block after it.
     """
     from projections.blame import blame_json, blame_lines  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
@@ -272,6 +317,12 @@ def blame(ctx: click.Context, record: str, at: str | None, fmt: str) -> None:
     by_w = min(max((len(b.by or "") for b in lines), default=1), 20)
     facts_w = min(max((len(",".join(b.facts)) for b in lines), default=1), 14)
     num_w = len(str(len(lines)))
+    numbers: dict[Any, int] = {}
+    for b in lines:
+        for source in b.sources:
+            numbers.setdefault(source, len(numbers) + 1)
+    cites = {id(b): ",".join(str(numbers[s]) for s in b.sources) for b in lines}
+    src_w = min(max((len(c) for c in cites.values()), default=1), 12)
     out = []
     for b in lines:
         rev = f"r{b.rev}" if b.rev is not None else "-"
@@ -280,7 +331,12 @@ def blame(ctx: click.Context, record: str, at: str | None, fmt: str) -> None:
         facts = ",".join(b.facts) or "-"
         if len(facts) > facts_w:
             facts = facts[: facts_w - 1] + "…"
-        out.append(f"{rev:<{rev_w}}  {day}  {by:<{by_w}}  {facts:<{facts_w}}  {b.line:>{num_w}}│{b.text}\n")
+        cited = f"[{cites[id(b)]}]" if cites[id(b)] else "-"
+        if len(cited) > src_w + 2:
+            cited = cited[: src_w + 1] + "…"
+        out.append(f"{rev:<{rev_w}}  {day}  {by:<{by_w}}  {facts:<{facts_w}}  {cited:<{src_w + 2}}  {b.line:>{num_w}}│{b.text}\n")
+    if numbers:
+        out.append("\nSources:\n" + "".join(f"[{n}] {source.label()}\n" for source, n in numbers.items()))
     common.out("".join(out))
 
 
@@ -319,7 +375,12 @@ def history(ctx: click.Context, record: str, fact: str, fmt: str, color: bool | 
     paint, plain = _painter(color)
 
     last = versions[-1].fact
-    status = "retracted" if versions[-1].retracted else "shown"
+    if versions[-1].retracted:
+        status = "retracted"
+    elif last.kind == "infobox" and last.rank == "normal":
+        status = "an alternative claim, not shown"
+    else:
+        status = "shown"
     lines = [paint(f"{fact}  {last.kind}  {_label(last)}  of '{record}': {len(versions)} versions, {status}", bold=True)]
     previous = None
     for v in versions:
@@ -344,5 +405,10 @@ def history(ctx: click.Context, record: str, fact: str, fmt: str, color: bool | 
         lines.append(f"    sources: {_sources(snap.sources)}")
         if v.retracted:
             lines.append("    retracted" + (f": {v.reason}" if v.reason else ""))
+        for note in v.corrections:
+            if note.reason and not (note.kind == "retracted" and v.retracted):
+                lines.append(f"    {note.kind} ({note.fact}): {note.reason}")
+            if note.sources:
+                lines.append(f"    {note.kind} ({note.fact}) on: {_sources(note.sources)}")
         previous = snap
     common.out("\n".join(lines) + "\n")

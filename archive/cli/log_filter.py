@@ -14,7 +14,7 @@ from archive.store.revisions import resolve_revision
 from events.errors import InvalidInput
 from projections.state import Revision
 
-__all__ = ["Bound", "parse_bound", "select"]
+__all__ = ["Bound", "parse_bound", "period", "resolve_at", "select"]
 
 _REVISION = re.compile(r"\d+\Z|HEAD(?:~\d+)?\Z", re.IGNORECASE)
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?\Z")
@@ -28,26 +28,45 @@ class Bound:
     moment: datetime | None = None
 
 
+def period(spec: str, option: str) -> tuple[datetime, datetime] | None:
+    """The first and last moment (UTC) of a bare day, month or year (``2026-11-25``, ``2026-11``, ``2026``); None
+    for anything else. Refuses a date that does not exist (``2026-02-30``)."""
+    match = _PERIOD.match(spec.strip())
+    if match is None:
+        return None
+    year, month, day = int(match.group(1)), match.group(2), match.group(3)
+    try:
+        if day is not None:
+            start = datetime(year, int(month), int(day), tzinfo=UTC)  # type: ignore[arg-type]
+            stop = start + timedelta(days=1)
+        elif month is not None:
+            start = datetime(year, int(month), 1, tzinfo=UTC)
+            stop = start + timedelta(days=monthrange(year, int(month))[1])
+        else:
+            start, stop = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    except ValueError as exc:
+        raise InvalidInput(f"{option} {spec!r} is not a real date ({exc}).") from exc
+    return start, stop - timedelta(microseconds=1)
+
+
+def resolve_at(spec: str, log: LogPort | Path, option: str = "--at") -> int:
+    """The revision ``--at`` (or A and B of ``diff``) names: as ``resolve_revision`` reads it, but a bare date
+    means the end of that day (month, year), as ``--until`` does: ``show --at 2026-12-05`` is the record as it
+    stood when that day was over."""
+    bounds = period(spec, option) if not _REVISION.match(spec.strip()) else None
+    if bounds is not None:
+        return resolve_revision(bounds[1].isoformat(), log)
+    return resolve_revision(spec, log)
+
+
 def parse_bound(spec: str, *, end: bool, log: LogPort | Path, option: str) -> Bound:
     """``--since``/``--until`` as given: a revision (``12``, ``HEAD~3``), a day, month or year (``2026-11-25``,
     ``2026-11``, ``2026``: from its start with ``--since``, to its end with ``--until``), or an ISO 8601 time."""
     text = spec.strip()
     if _REVISION.match(text):
         return Bound(rev=resolve_revision(text, log))
-    if (period := _PERIOD.match(text)) is not None:
-        year, month, day = int(period.group(1)), period.group(2), period.group(3)
-        try:
-            if day is not None:
-                start = datetime(year, int(month), int(day), tzinfo=UTC)  # type: ignore[arg-type]
-                stop = start + timedelta(days=1)
-            elif month is not None:
-                start = datetime(year, int(month), 1, tzinfo=UTC)
-                stop = start + timedelta(days=monthrange(year, int(month))[1])
-            else:
-                start, stop = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
-        except ValueError as exc:
-            raise InvalidInput(f"{option} {spec!r} is not a real date ({exc}).") from exc
-        return Bound(moment=stop - timedelta(microseconds=1) if end else start)
+    if (bounds := period(text, option)) is not None:
+        return Bound(moment=bounds[1] if end else bounds[0])
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError as exc:

@@ -95,6 +95,11 @@ def init(ctx: click.Context, directory: Path | None, database: str | None) -> No
     is_flag=True,
     help="Each FILE is an edited text of an existing record: record only the facts that changed, as one revision.",
 )
+@click.option(
+    "--replace-sources",
+    is_flag=True,
+    help="With --update: a reworded fact cites only --source (default: its sources so far, and --source).",
+)
 @click.pass_context
 def import_(
     ctx: click.Context,
@@ -105,6 +110,7 @@ def import_(
     summary: str | None,
     expect_rev: int | None,
     update: bool,
+    replace_sources: bool,
 ) -> None:
     """Import article text FILES; each becomes one revision of a new record.
 
@@ -115,14 +121,19 @@ def import_(
     With --update, FILE is the record's text edited (archive show RECORD > FILE,
     then an editor): only the sentences, items, headings and fields that were
     added, revised, removed or moved are recorded, unchanged facts keep their
-    ids, and a file that changes nothing records nothing.
+    ids, and a file that changes nothing records nothing. A reworded fact keeps
+    its sources and gains --source (--replace-sources: only --source). An edit
+    that adds or rewords facts needs --source; moves and removals alone cite the
+    editor. FILE '-' reads standard input (with --record).
     """
     if update:
         from archive.cli.update import run_update  # noqa: PLC0415
 
-        run_update(ctx, files, slug, sources, by, summary, expect_rev)
+        run_update(ctx, files, slug, sources, by, summary, expect_rev, replace_sources)
         return
-    from archive.ingest.importer import article_changes, read_article, slug_for  # noqa: PLC0415
+    if replace_sources:
+        raise UsageError("--replace-sources goes with --update: a new record has no sources to replace.")
+    from archive.ingest.importer import STDIN, article_changes, read_article, slug_for  # noqa: PLC0415
     from archive.saved.appending import PendingRevision, append_revisions  # noqa: PLC0415
     from events.errors import Conflict  # noqa: PLC0415
     from events.source import Source  # noqa: PLC0415
@@ -131,7 +142,7 @@ def import_(
         raise UsageError("--record names one record; give it with one file only.")
     given = common.cited_sources(sources)
     bar = common.progress(len(files), "Reading")
-    plans: list[tuple[Path, str, list[Any]]] = []
+    plans: list[tuple[Path, str, list[Any], tuple[Any, ...]]] = []
     seen: dict[str, Path] = {}
     for path in files:
         article = read_article(path)
@@ -142,28 +153,31 @@ def import_(
                 hint="Rename one file, or import them one at a time with --record.",
             )
         seen[name] = path
-        cited = given or (Source(title=path.name),)
-        plans.append((path, name, article_changes(article, name, cited, str(path), warn=common.warn)))
+        cited = given or (Source(title=path.name if path != STDIN else "standard input"),)
+        plans.append((path, name, article_changes(article, name, cited, str(path), warn=common.warn), cited))
         if bar is not None:
             bar.update(1)
     if bar is not None:
         bar.render_finish()
 
     def build(state: Any) -> list[PendingRevision]:
-        for path, name, _ in plans:
+        for path, name, _, _ in plans:
             if name in state.records:
                 raise Conflict(
                     f"{path}: record '{name}' already exists.",
-                    hint=f"Add to it with 'archive append {name} ...', or import this file as another record with --record NEW-NAME.",
+                    hint=f"Add to it with 'archive append {name} ...', or record your edits of its text with "
+                    f"'archive import --update {path} --record {name} --source URL', "
+                    "or import this file as another record with --record NEW-NAME.",
                 )
-        return [PendingRevision(changes, summary or f"Import {path.name}") for path, _, changes in plans]
+        return [PendingRevision(changes, summary or f"Import {path.name}") for path, _, changes, _ in plans]
 
     found = common.open_archive(ctx)
     written = append_revisions(
         found, build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=list(seen), sign=common.signer(found)
     )
-    for (path, name, changes), revision in zip(plans, written, strict=True):
-        click.echo(f"Imported {path} as record '{name}': revision {revision.rev}, {len(changes) - 1} facts.")
+    for (path, name, changes, cited), revision in zip(plans, written, strict=True):
+        citing = common.citing(cited, given_by_user=bool(given), default="the file itself")
+        click.echo(f"Imported {path} as record '{name}': revision {revision.rev}, {len(changes) - 1} facts, citing {citing}.")
 
 
 @cli.command()
@@ -213,8 +227,13 @@ def import_(
 )
 @click.option("--capture", "capture_now", is_flag=True, help="Keep a copy of every --source URL first (see 'archive capture').")
 @click.option("--allow-private", is_flag=True, help="With --capture: allow private and loopback addresses.")
+@click.option(
+    "--replace-sources",
+    is_flag=True,
+    help="A revised fact cites only --source (default: the sources it had, and --source).",
+)
 @click.option("--by", help="Who records this (default: $ARCHIVE_USER, else your login name).")
-@click.option("--summary", help="The edit summary.")
+@click.option("--summary", help="The edit summary (default: written from the change, 'Add s67 to Timeline').")
 @click.option("--expect-rev", type=int, help="Refuse (exit 3) unless the archive is still at this revision.")
 @click.pass_context
 def append(
@@ -240,11 +259,15 @@ def append(
     source_files: tuple[Path, ...],
     capture_now: bool,
     allow_private: bool,
+    replace_sources: bool,
     by: str | None,
     summary: str | None,
     expect_rev: int | None,
 ) -> None:
     """Add, revise or retract facts of RECORD as one revision, citing --source.
+
+    A revised fact keeps the sources it cited and gains --source; --replace-sources
+    makes it cite only --source. Prints the ids of the facts it adds.
 
     \b
     One change per call:
@@ -266,6 +289,7 @@ def append(
     """
     from archive.ingest.append_options import AppendOptions, build_changes, check_options  # noqa: PLC0415
     from archive.ingest.batch import read_batch  # noqa: PLC0415
+    from archive.ingest.summaries import automatic_summary, new_facts  # noqa: PLC0415
     from archive.saved.appending import PendingRevision, append_revisions  # noqa: PLC0415
 
     batch = None
@@ -286,6 +310,7 @@ def append(
         alternative=alternative,
         prefer=prefer,
         batch=("", "") if events_file is not None else None,  # type: ignore[arg-type] # read after the checks
+        replace_sources=replace_sources,
     )
     when_value = check_options(options, cited=bool(sources or source_files))
     cited = common.cited_sources(sources)
@@ -317,12 +342,17 @@ def append(
     def build(state: Any) -> list[PendingRevision]:
         rec = common.get_record(state, record, None)
         changes = build_changes(rec, options, cited, when_value, warn=common.warn)
-        return [PendingRevision([*changes, *(kept.change_for(record) for kept in copies)], summary)]
+        made[:] = new_facts(changes)
+        return [PendingRevision([*changes, *(kept.change_for(record) for kept in copies)], summary or automatic_summary(rec, changes))]
 
+    made: list[str] = []
     [revision] = append_revisions(
         found, build, by=common.author(by), expect_rev=expect_rev, warn=common.warn, records=[record], sign=common.signer(found)
     )
-    click.echo(f"Recorded revision {revision.rev} of '{record}': {revision.events} event{'s' if revision.events != 1 else ''}.")
+    events = f"{revision.events} event{'s' if revision.events != 1 else ''}"
+    listed = ", ".join(made) if len(made) <= 20 else f"{', '.join(made[:10])} … {', '.join(made[-3:])} ({len(made)} in all)"
+    news = f" New fact{'s' if len(made) != 1 else ''}: {listed}." if made else ""
+    click.echo(f"Recorded revision {revision.rev} of '{record}': {events}.{news}")
     quoted = [s for s in cited if s.quote]
     if quoted:
         _warn_quotes(ctx, record, quoted)

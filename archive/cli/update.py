@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from archive.cli import common
-from events.errors import InvalidInput, UnknownName, UsageError
+from events.errors import InvalidInput, UsageError
 
 __all__ = ["run_update"]
 
@@ -25,21 +25,30 @@ def run_update(
     by: str | None,
     summary: str | None,
     expect_rev: int | None,
+    replace_sources: bool = False,
 ) -> None:
-    """Record, for each file, one revision of the record it edits holding only what changed; say so when nothing did."""
-    from archive.ingest.importer import read_article, slug_for  # noqa: PLC0415
+    """Record, for each file, one revision of the record it edits holding only what changed; say so when nothing did.
+
+    Without --source, an update that only moves or removes facts cites the editor; one that would add or
+    reword a fact is refused, naming the facts (a new text needs a source that says it).
+    """
+    from archive.ingest.importer import read_article_text, slug_for  # noqa: PLC0415
     from archive.ingest.update import UpdatePlan, plan_update  # noqa: PLC0415
     from archive.saved.appending import PendingRevision, append_revisions  # noqa: PLC0415
+    from events.model import ContentChange  # noqa: PLC0415
     from events.source import Source  # noqa: PLC0415
 
     if slug is not None and len(files) > 1:
         raise UsageError("--record names one record; give it with one file only.")
+    if replace_sources and not sources:
+        raise UsageError("--replace-sources replaces a fact's sources with those of --source; give --source too.")
     given = common.cited_sources(sources)
+    author = common.author(by)
+    cited = given or (Source(title=f"Edited by {author}"),)
     edits: list[tuple[Path, str, Any, str]] = []
     seen: dict[str, Path] = {}
     for path in files:
-        article = read_article(path)
-        text = path.read_bytes().decode("utf-8")
+        article, text = read_article_text(path)
         name = slug if slug is not None else slug_for(path)
         if name in seen:
             raise InvalidInput(
@@ -54,16 +63,20 @@ def run_update(
         plans.clear()
         pending: list[PendingRevision] = []
         for path, name, article, text in edits:
-            record = state.records.get(name)
-            if record is None:
-                known = ", ".join(sorted(state.records)) or "none yet"
-                raise UnknownName(
-                    f"{path}: record '{name}' does not exist, so it cannot be updated.",
-                    hint=f"Import it without --update to make it, or name the record with --record (records: {known}).",
-                )
-            plan = plan_update(
-                record, article, text, sources=given or (Source(title=path.name),), name=str(path), warn=common.warn
+            record = common.get_record(state, name, None, action=f"{path}: record '{name}' does not exist, so it cannot be updated",
+                advice="Import it without --update to make it, or name the record with --record. ",
             )
+            plan = plan_update(record, article, text, sources=cited, name=str(path), replace_sources=replace_sources, warn=common.warn)
+            if not given:
+                asserted = [c.fact for c in plan.changes if isinstance(c, ContentChange)]
+                if asserted:
+                    shown = ", ".join(asserted[:20]) + (f" and {len(asserted) - 20} more" if len(asserted) > 20 else "")
+                    raise InvalidInput(
+                        f"{path}: no --source given, but the edit adds or rewords {len(asserted)} "
+                        f"fact{'s' if len(asserted) != 1 else ''} of '{name}': {shown}.",
+                        hint="Cite where the new words come from with --source URL (or a citation); "
+                        "moves and removals alone need none.",
+                    )
             plans.append(plan)
             if plan.changes:
                 pending.append(PendingRevision(plan.changes, summary or f"Update from {path.name}"))
@@ -74,15 +87,17 @@ def run_update(
     try:
         written = iter(
             append_revisions(
-                found := common.open_archive(ctx), build, by=common.author(by), expect_rev=expect_rev, warn=common.warn,
+                found := common.open_archive(ctx), build, by=author, expect_rev=expect_rev, warn=common.warn, records=list(seen),
                 sign=common.signer(found),
             )
         )
     except _NothingToRecord:
         written = iter(())
+    citing = common.citing(cited, given_by_user=bool(given), default="the editor")
     for (path, name, _, _), plan in zip(edits, plans, strict=True):
         if not plan.changes:
             click.echo(f"{path}: record '{name}' already reads like this; nothing to record.")
             continue
         revision = next(written)
-        click.echo(f"Updated record '{name}' from {path}: revision {revision.rev} ({plan.summary()}; {revision.events} event{'s' if revision.events != 1 else ''}).")
+        events = f"{revision.events} event{'s' if revision.events != 1 else ''}"
+        click.echo(f"Updated record '{name}' from {path}: revision {revision.rev} ({plan.summary()}; {events}), citing {citing}.")

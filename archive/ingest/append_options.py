@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from archive.ingest import editing
 from archive.ingest.batch import BatchLine, resolve_batch
+from archive.ingest.provenance import with_kept_sources
 from events.errors import InvalidInput, UsageError
 from events.model import Change
 from events.source import Source
@@ -59,6 +60,8 @@ class AppendOptions:
     prefer: str | None = None
     batch: tuple[list[BatchLine], str] | None = None
     """A batch of changes already read (``read_batch``) and the name to report its lines by."""
+    replace_sources: bool = False
+    """A revised fact cites only the sources given (by default it keeps the ones it had, and gains these)."""
 
 
 def check_options(o: AppendOptions, *, cited: bool, name: Name = as_flag) -> When | str | None:
@@ -111,6 +114,11 @@ def check_options(o: AppendOptions, *, cited: bool, name: Name = as_flag) -> Whe
             f"No {name('source')} given: every fact must cite one.",
             hint=f"Add {name('source')} URL, {name('source')} 'a citation', or {name('source')} '{{\"title\": ..., \"url\": ...}}'.",
         )
+    if o.replace_sources and not cited:
+        raise OptionError(
+            f"{name('replace_sources')} makes a revised fact cite only {name('source')}; give {name('source')} too.",
+            field="replace_sources",
+        )
     return editing.AUTO if o.when is None else editing.parse_when(o.when)
 
 
@@ -122,7 +130,14 @@ def build_changes(
     warn: Callable[[str], None] | None = None,
 ) -> list[Change]:
     """The changes of one revision of ``record`` that the (checked) options ask for; ``warn`` hears of a date
-    in the text that cannot be (31 February)."""
+    in the text that cannot be (31 February). A revised fact keeps the sources it had unless
+    ``replace_sources`` says otherwise (sources follow evidence)."""
+    return with_kept_sources(record, _changes(record, o, sources, when, warn), replace=o.replace_sources)
+
+
+def _changes(
+    record: RecordState, o: AppendOptions, sources: tuple[Source, ...], when: When | str | None, warn: Callable[[str], None] | None
+) -> list[Change]:
     place = None if o.lead else o.section
     if o.batch is not None:
         return resolve_batch(o.batch[0], record, sources, o.batch[1], warn=warn)

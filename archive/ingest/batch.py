@@ -13,7 +13,8 @@ import orjson
 from pydantic import ValidationError
 
 from archive.ingest.dates import Story
-from archive.ingest.editing import new_id, story_at
+from archive.ingest.editing import story_at
+from archive.ingest.placement import NewIds
 from events.codec import GENESIS
 from events.errors import ArchiveError, Conflict, InvalidInput
 from events.model import CHANGE_TYPES, Change, Stamp, change_adapter, stamp
@@ -117,6 +118,7 @@ def resolve_batch(
     """
     story = story_at(record, record.body[-1] if record.body else None)
     taken: set[str] = set()
+    ids = NewIds(record)  # counts on from each kind's highest number: one scan per kind, not one per line
     body_end = record.body[-1] if record.body else None
     infobox_end = record.infobox[-1] if record.infobox else None
     changes: list[Change] = []
@@ -130,7 +132,8 @@ def resolve_batch(
             data["sources"] = [s.model_dump(exclude_none=True) for s in sources]
         kind = _KIND_OF.get(data["type"])
         if kind is not None:
-            data.setdefault("fact", new_id(record, kind, taken))
+            if "fact" not in data:
+                data["fact"] = ids.take(kind, taken)
             if kind == "sentence":
                 data.setdefault("paragraph", data["fact"])
             if kind == "item":

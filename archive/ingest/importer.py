@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,18 +26,35 @@ from events.model import (
 from events.source import Source, first_problem
 from events.when import When
 
-__all__ = ["article_changes", "read_article", "slug_for"]
+__all__ = ["STDIN", "article_changes", "read_article", "read_article_text", "slug_for"]
 
 _MAX_FILE = 50 * 1024 * 1024
+STDIN = Path("-")
+"""The file name that means standard input."""
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, read once (a pipe, ``-`` or ``/dev/stdin``, can be read only once)."""
+    if path == STDIN:
+        data = sys.stdin.buffer.read(_MAX_FILE + 1)
+    else:
+        with open(path, "rb") as handle:
+            data = handle.read(_MAX_FILE + 1)
+    if len(data) > _MAX_FILE:
+        raise InvalidInput(f"{path}: more than the {_MAX_FILE} bytes an article may have.")
+    return data
 
 
 def read_article(path: Path) -> ParsedArticle:
     """Read and parse an article file; refuse a missing, huge, non-UTF-8 or malformed one."""
+    return read_article_text(path)[0]
+
+
+def read_article_text(path: Path) -> tuple[ParsedArticle, str]:
+    """Read an article file once (``-``: standard input), parse it, and give back its text too."""
+    name = "<stdin>" if path == STDIN else str(path)
     try:
-        size = path.stat().st_size
-        if size > _MAX_FILE:
-            raise InvalidInput(f"{path}: {size} bytes is more than the {_MAX_FILE} an article may have.")
-        data = path.read_bytes()
+        data = _read_bytes(path)
     except FileNotFoundError as exc:
         raise InvalidInput(f"{path}: no such file.") from exc
     except IsADirectoryError as exc:
@@ -48,16 +66,18 @@ def read_article(path: Path) -> ParsedArticle:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InvalidInput(
-            f"{path}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}).",
+            f"{name}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}).",
             hint="Convert the file to UTF-8 (iconv -t UTF-8).",
         ) from exc
     if not text:
-        raise InvalidInput(f"{path}: the file is empty.", hint="An article begins with its title line, '= Title ='.")
-    return parse_article(text, str(path))
+        raise InvalidInput(f"{name}: the file is empty.", hint="An article begins with its title line, '= Title ='.")
+    return parse_article(text, name), text
 
 
 def slug_for(path: Path) -> str:
     """The record name a file gets when ``--record`` is not given: its name, lower-cased, hyphenated."""
+    if path == STDIN:
+        raise InvalidInput("Standard input has no file name to make a record name from.", hint="Name the record with --record SLUG.")
     slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")[:100]
     if not is_slug(slug):
         raise InvalidInput(f"{path}: no record name can be made from the file name.", hint="Name one with --record SLUG.")

@@ -75,12 +75,12 @@ class NewIds:
         self.record = record
         self.next: dict[str, int] = {}
 
-    def take(self, kind: str) -> str:
-        """The next free id for a fact of ``kind`` (``s12``)."""
+    def take(self, kind: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+        """The next free id for a fact of ``kind`` (``s12``), not in the record nor in ``taken``."""
         prefix = KIND_PREFIX[kind]
         counter = self.next.get(prefix) or self.record.next_counter(prefix)
         fid = next_fact_id(kind, counter)
-        while fid in self.record.facts:
+        while fid in self.record.facts or fid in taken:
             counter += 1
             fid = next_fact_id(kind, counter)
         self.next[prefix] = counter + 1

@@ -26,6 +26,7 @@ from itertools import pairwise
 from archive.ingest.article_text import ParsedArticle
 from archive.ingest.dates import Story
 from archive.ingest.placement import BodyTarget, FieldTarget, NewIds, plan_body, plan_infobox
+from archive.ingest.provenance import with_kept_sources
 from archive.ingest.sentences import split_sentences
 from events.errors import ArchiveError, Conflict, InvalidInput
 from events.model import Change, RecordRevised, TitleRevised, stamp
@@ -360,8 +361,12 @@ def plan_update(
     sources: tuple[Source, ...],
     name: str,
     warn: Callable[[str], None] | None = None,
+    replace_sources: bool = False,
 ) -> UpdatePlan:
     """The changes that make ``record`` render as ``text`` (parsed as ``article``), as few as can be.
+
+    A revised fact keeps the sources it cited and gains ``sources`` (``archive.ingest.provenance``); with
+    ``replace_sources`` it cites only ``sources``.
 
     Refuses (InvalidInput) a text the format cannot give facts for, and raises Conflict if the plan would
     not render as ``text`` (a bug: the log is left as it was).
@@ -392,6 +397,7 @@ def plan_update(
         targets[j].fact = shown[i].id
     _date(record, targets, article, name, warn)
     changes += plan_body(record, targets, sources=sources, reason=reason, new_ids=ids)
+    changes = with_kept_sources(record, changes, replace=replace_sources)
     after = _check(record, changes, text, name)
     return _counted(record, after, changes)
 

@@ -33,6 +33,9 @@ class RevisionBody(BaseModel):
     alternative: bool = Field(False, description="With `infobox`: another source's value, kept beside the shown one.")
     prefer: str | None = Field(None, description="Show this alternative infobox claim instead.")
     sources: list[str | Source] = Field(default_factory=list, description="URLs, citations or Source objects; required for content.")
+    replace_sources: bool = Field(
+        False, description="A revised fact cites only `sources` (by default it keeps the sources it had, and gains these)."
+    )
     summary: str | None = Field(None, description="The edit summary.")
     expect_rev: int | None = Field(None, ge=0, description="Refuse (409) unless the archive is still at this revision.")
     events: list[dict[str, Any]] | None = Field(None, description="A batch of changes (the lines of `archive append --events`), one revision.")

@@ -588,6 +588,7 @@ def _write_request(record: str, body: RevisionBody, by: str) -> WriteRequest:
         alternative=body.alternative,
         prefer=body.prefer,
         batch=batch,
+        replace_sources=body.replace_sources,
     )
     when = check_options(options, cited=bool(body.sources), name=as_field)
     cited = tuple(s if isinstance(s, Source) else parse_source(s) for s in body.sources)

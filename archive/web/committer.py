@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from archive.ingest.append_options import AppendOptions, build_changes
+from archive.ingest.summaries import automatic_summary
 from archive.saved.appending import PendingRevision, append_revisions
 from archive.store.folder import Archive
 from events.codec import GENESIS
@@ -131,9 +132,10 @@ class Committer:
         facts: list[tuple[str, ...]] = [()]
 
         def build(state: ArchiveState) -> list[PendingRevision]:
-            changes = build_changes(_record(state, request.record), request.options, request.sources, request.when)
+            record = _record(state, request.record)
+            changes = build_changes(record, request.options, request.sources, request.when)
             facts[0] = fact_ids(changes)
-            return [PendingRevision(changes, request.summary, by=request.by)]
+            return [PendingRevision(changes, request.summary or automatic_summary(record, changes), by=request.by)]
 
         try:
             [revision] = append_revisions(
@@ -178,7 +180,7 @@ class Committer:
                     continue
                 included.append(request)
                 facts.append(fact_ids(changes))
-                pending.append(PendingRevision(changes, request.summary, by=request.by))
+                pending.append(PendingRevision(changes, request.summary or automatic_summary(record, changes), by=request.by))
             if not pending:
                 raise _Retry
             return pending

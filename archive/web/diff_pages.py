@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from archive.store.folder import Archive, open_log
 from archive.store.log import LogReader, Tail
 from archive.web.views_out import write_atomic
 from events.errors import ArchiveError, DamagedLog
+from projections.corrections import corrections
 from projections.diff import RecordCapture, capture_record, diff_captures
 from projections.fold import apply_revision
 from projections.record_revisions import revisions_by_record
@@ -106,7 +108,8 @@ class DiffPages:
             for slug, old in before.items():
                 record = self._folded.records[slug]
                 new = capture_record(record, old)
-                page = diff_page(record, diff_captures(old, new, record, to_rev=rev), revision)
+                compared = replace(diff_captures(old, new, record, to_rev=rev), corrections=tuple(corrections(events, slug)))
+                page = diff_page(record, compared, revision)
                 written += write_atomic(self.out / slug / diff_page_name(rev), page)
                 captures.pop(slug, None)
                 if rev > newer_than or last is None or last.get(slug, 0) > rev:

@@ -3,9 +3,11 @@ what changed since.
 
 The manifest is ``<views>/.watch.json``, written (atomically) by ``archive watch``: the fingerprint of the
 code that renders views, the tail of the log the views were made from, and for each record the revision
-its views show and its folder's time of change (every atomic write of a file in it changes that time, so
-views another command wrote since, ``build --at`` say, do not pass for current). The manifest is believed
-only when the fingerprint is this program's and the log still holds that tail.
+its views show, its folder's time of change (every atomic write of a file in it changes that time, so
+views another command wrote since, ``build --at`` say, do not pass for current) and a digest of the
+contents of its view files (so a file changed in place, which leaves the folder's time as it was, does not
+pass either). The manifest is believed only when the fingerprint is this program's and the log still holds
+that tail.
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ from archive.store.log import Tail
 from archive.store.port import LogPort
 from archive.web.views_out import write_atomic
 
-__all__ = ["MANIFEST", "folder_stamp", "read_manifest", "write_manifest"]
+__all__ = ["MANIFEST", "Entry", "folder_digest", "folder_stamp", "read_manifest", "view_entry", "write_manifest"]
 
 MANIFEST = ".watch.json"
-_FORMAT = 1
+_FORMAT = 2
 
-Entries = dict[str, tuple[int, int]]
-"""Record → (revision its views show, its folder's ``st_mtime_ns``)."""
+Entry = tuple[int, int, str]
+"""(revision its views show, its folder's ``st_mtime_ns``, ``folder_digest`` of its view files)."""
+Entries = dict[str, Entry]
+"""Record → its entry."""
 
 
 @cache
@@ -56,6 +60,28 @@ def folder_stamp(folder: Path) -> int | None:
         return None
 
 
+def folder_digest(folder: Path) -> str:
+    """A BLAKE2 digest of the names and bytes of a record's view files (not the diff pages, written apart, nor
+    hidden files); empty if the folder is not there."""
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        names = sorted(p.name for p in folder.iterdir() if not p.name.startswith((".", "diff-")) and p.is_file())
+    except OSError:
+        return ""
+    for name in names:
+        try:
+            data = (folder / name).read_bytes()
+        except OSError:
+            return ""
+        digest.update(name.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def view_entry(folder: Path, rev: int) -> Entry:
+    """The manifest entry of a record whose views in ``folder`` show revision ``rev``, as they are now."""
+    return rev, folder_stamp(folder) or 0, folder_digest(folder)
+
+
 def read_manifest(out: Path, log: Path | LogPort) -> Entries:
     """The records whose views in ``out`` the manifest vouches for; empty when there is none to believe."""
     try:
@@ -65,7 +91,7 @@ def read_manifest(out: Path, log: Path | LogPort) -> Entries:
         tail = Tail(**{key: data["tail"][key] for key in ("offset", "seq", "rev", "hash")})
         if not (covers(log, tail) if isinstance(log, Path) else log.holds(tail)):
             return {}
-        return {slug: (int(rev), int(stamp)) for slug, (rev, stamp) in data["records"].items()}
+        return {slug: (int(rev), int(stamp), str(digest)) for slug, (rev, stamp, digest) in data["records"].items()}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 

@@ -12,11 +12,26 @@ from projections.render_html import index_page, record_pages
 from projections.state import ArchiveState, Revision
 from projections.views import BUILD_FILES, render_view
 
-__all__ = ["write_atomic", "write_index", "write_record", "write_views"]
+__all__ = ["file_mode", "write_atomic", "write_index", "write_record", "write_views"]
+
+_mode: int | None = None
+
+
+def file_mode() -> int:
+    """The mode a new file gets under the user's umask (0644 under the usual 022): views are for reading, by
+    others too (a web server), unlike the 0600 of a temporary file."""
+    global _mode  # noqa: PLW0603 - the umask is read once: reading it means setting it
+    if _mode is None:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        _mode = 0o666 & ~mask
+    return _mode
 
 
 def write_atomic(path: Path, text: str) -> bool:
-    """Write ``text`` to ``path`` so a reader sees the old file or the new, never half; skip if unchanged."""
+    """Write ``text`` to ``path`` so a reader sees the old file or the new, never half; skip if unchanged.
+
+    The file gets the mode any new file of the user gets (``file_mode``)."""
     data = text.encode("utf-8")
     try:
         if path.read_bytes() == data:
@@ -27,6 +42,7 @@ def write_atomic(path: Path, text: str) -> bool:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
+            os.fchmod(out.fileno(), file_mode())
             out.write(data)
         os.replace(tmp, path)
     except BaseException:

@@ -48,7 +48,7 @@ from archive.store.folder import Archive, open_log
 from archive.store.jsonl import JsonlLog
 from archive.store.log import Tail, fold
 from archive.store.port import LogPort
-from archive.web.view_manifest import MANIFEST, Entries, folder_stamp, read_manifest, write_manifest
+from archive.web.view_manifest import MANIFEST, Entries, folder_digest, folder_stamp, read_manifest, view_entry, write_manifest
 from archive.web.views_out import write_index, write_record
 from events.codec import line_hash
 from events.errors import ArchiveError, DamagedLog, Unavailable
@@ -361,7 +361,8 @@ class Watcher:
             if stop is not None and stop.is_set():
                 break
             entry = vouched.get(slug)
-            if entry is not None and entry == (record.rev, folder_stamp(self.out / slug)):
+            folder = self.out / slug
+            if entry is not None and entry[:2] == (record.rev, folder_stamp(folder)) and entry[2] == folder_digest(folder):
                 self._built[slug] = entry  # its views are those of this revision already
                 continue
             files += self._write_records((slug,))
@@ -398,7 +399,7 @@ class Watcher:
             record = state.records.get(slug)
             if record is not None:
                 files += write_record(state, slug, self.out)
-                self._built[slug] = (record.rev, folder_stamp(self.out / slug) or 0)
+                self._built[slug] = view_entry(self.out / slug, record.rev)
                 self._manifest_dirty = True
         return files
 

@@ -207,11 +207,12 @@ def test_append_infobox_set_add_and_remove(seeded: Path, ok) -> None:
         "record": DERNA,
         "fact": "i5",
         "value": "LNA victory",
-        "sources": [{"title": "x"}],
+        "sources": [{"title": "siege-of-derna.txt"}, {"title": "x"}],  # the field keeps its source (issue 14)
         "at": None,
         "by": "tester",
         "end": True,
         "prev": None,
+        "summary": "Revise i5",
     }
     ok("-C", seeded, "append", DERNA, "--infobox", "Casualties5=none known: see notes", "--source", "x")
     added = last_revision(seeded)[0]
@@ -231,7 +232,7 @@ def test_append_infobox_set_add_and_remove(seeded: Path, ok) -> None:
         "value": "LNA victory",
         "fact": "i5",
         "rev": 2,
-        "sources": [{"title": "x"} | dict.fromkeys(SOURCE_KEYS[1:])],
+        "sources": [{"title": t} | dict.fromkeys(SOURCE_KEYS[1:]) for t in ("siege-of-derna.txt", "x")],
     }
 
 
@@ -309,7 +310,8 @@ def test_append_events_batch_is_one_revision(via: str, seeded: Path, tmp_path: P
     assert [e["rev"] for e in events] == [2] * 5
     assert [e["fact"] for e in events] == ["aftermath", "s12", "s-two", "i10", "i8"]
     assert events[-1]["summary"] == "A batch" and events[-1]["end"] is True
-    assert all(e["sources"] == [{"url": "https://example.org/batch"}] for e in events[:4])
+    assert all(e["sources"] == [{"url": "https://example.org/batch"}] for e in events[:3])
+    assert events[3]["sources"][-1] == {"url": "https://example.org/batch"} and len(events[3]["sources"]) == 2  # kept, gained
     article = ok("-C", seeded, "show", DERNA).out
     expected = (
         seed_text.replace(b"Ahmed Al-HabibKIA", b"Ahmed Al-Habib (KIA)").replace(b"- Combatant3: (limited involvement)\n", b"")

@@ -90,6 +90,8 @@ def test_diff_reports_a_retraction_with_its_reason_and_a_move(seeded: Path, ok, 
 
 def test_blame_attributes_every_line(example: Path, ok, seed_text: bytes) -> None:
     text = ok("-C", example, "blame", DERNA).text
+    text, legend = text.split("\n\nSources:\n")
+    assert legend.startswith("[1] ")
     lines = text.splitlines()
     article = seed_text.decode().splitlines()
     assert len(lines) == len(article)
@@ -138,7 +140,7 @@ def test_history_of_a_fact(example: Path, ok, run, archive, refused) -> None:
     assert "    retracted: Disputed" in text
     data = json.loads(run("-C", example, "history", DERNA, "i10", "--format", "json").out)
     assert [v["rev"] for v in data["versions"]] == [1, 2, 3, 4]
-    assert data["versions"][2]["fact"]["sources"][0]["url"] == "https://example.org/b"
+    assert data["versions"][2]["fact"]["sources"][-1]["url"] == "https://example.org/b"  # gained, the old ones kept
     assert data["versions"][3]["retracted"] is True and data["versions"][3]["changes"] == [
         {"type": "fact.retracted", "fact": "i10"}
     ]

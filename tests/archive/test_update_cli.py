@@ -33,7 +33,7 @@ def test_update_records_only_the_edits_and_show_gives_the_file_back(example: Pat
     edited.write_text(_edit(shown), encoding="utf-8")
     result = ok("-C", example, "import", "--update", edited, "--source", "https://example.org/edit", "--by", "ann")
     assert (
-        result.text == f"Updated record '{DERNA}' from {edited}: revision 3 (3 added, 2 revised, 1 removed, 1 moved; 8 events).\n"
+        result.text == f"Updated record '{DERNA}' from {edited}: revision 3 (3 added, 2 revised, 1 removed, 1 moved; 8 events), citing https://example.org/edit.\n"
     )
     assert ok("-C", example, "show", DERNA).out == edited.read_bytes()
     data = json.loads(ok("-C", example, "diff", DERNA, "2", "3", "--format", "json").out)
@@ -64,15 +64,16 @@ def test_the_same_file_again_records_nothing(example: Path, tmp_path: Path, ok) 
     assert _log(example) == before
 
 
-def test_update_without_a_source_cites_the_file_and_keeps_unchanged_facts(example: Path, tmp_path: Path, ok) -> None:
+def test_update_with_a_source_keeps_unchanged_facts(example: Path, tmp_path: Path, ok) -> None:
+    """(Without --source a rewording is refused since issue 14: tests/archive/test_who_said_what.py.)"""
     edited = tmp_path / "derna-edit.txt"
     edited.write_text(
         ok("-C", example, "show", DERNA).text.replace("(limited involvement)", "(some involvement)"), encoding="utf-8"
     )
-    ok("-C", example, "import", "--update", edited, "--record", DERNA)
+    ok("-C", example, "import", "--update", edited, "--record", DERNA, "--source", "derna-edit notes")
     rows = json.loads(ok("-C", example, "show", DERNA, "--view", "infobox", "--format", "json").out)
     by_key = {r["key"]: r for r in rows}
-    assert by_key["Combatant3"]["rev"] == 3 and by_key["Combatant3"]["sources"][0]["title"] == "derna-edit.txt"
+    assert by_key["Combatant3"]["rev"] == 3 and by_key["Combatant3"]["sources"][-1]["title"] == "derna-edit notes"
     assert by_key["Combatant1"]["rev"] == 1 and by_key["Combatant2"]["rev"] == 2
 
 
@@ -96,7 +97,7 @@ def test_update_changes_the_title_and_the_ending(example: Path, tmp_path: Path, 
     text = ok("-C", example, "show", DERNA).text
     edited = tmp_path / "e.txt"
     edited.write_text(text.replace("= Siege of Derna =", "= The Siege of Derna =").removesuffix("\n"), encoding="utf-8")
-    ok("-C", example, "import", "--update", edited, "--record", DERNA)
+    ok("-C", example, "import", "--update", edited, "--record", DERNA, "--source", "https://example.org/title")
     assert ok("-C", example, "show", DERNA).out == edited.read_bytes()
     data = json.loads(ok("-C", example, "diff", DERNA, "HEAD~1", "--format", "json").out)
     assert [c["fact"] for c in data["changed"]] == ["t1"] and not data["added"] and not data["removed"]

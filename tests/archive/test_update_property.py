@@ -410,3 +410,44 @@ def test_update_records_exactly_the_edits(data: st.DataObject) -> None:
         event("pysbd keeps a paragraph whole: bytes checked only")
     again = plan_update(after, parse_article(edited), edited, sources=SOURCE, name="edited.txt")
     assert again.changes == [], "the same file again must record nothing"
+
+
+NEW_SOURCE = (Source(url="https://example.org/new-evidence"),)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), replace=st.booleans())
+def test_update_never_takes_a_source_from_a_fact_it_revises_unless_told(data: st.DataObject, replace: bool) -> None:
+    """Every fact whose words an update changes keeps each source it cited and gains the new one; with
+    ``replace_sources`` it cites the new one only. Facts the update leaves alone keep their sources as they were."""
+    path = data.draw(st.sampled_from(_articles()), label="article")
+    text = path.read_text(encoding="utf-8")
+    before = _record(text)
+    doc = _doc(before)
+    log = Log()
+    for _ in range(data.draw(st.integers(1, 6), label="edits")):
+        _edit(doc, log, data)
+    edited = doc.render()
+    plan = plan_update(before, parse_article(edited), edited, sources=NEW_SOURCE, name="edited.txt", replace_sources=replace)
+    state = ArchiveState(records={"rec": before.copy()})
+    at = datetime(2026, 1, 2, tzinfo=UTC)
+    events = [
+        stamp(c, seq=i + 1, rev=2, at=at, by="t", prev="0" * 64, end=True if i == len(plan.changes) - 1 else None)
+        for i, c in enumerate(plan.changes)
+    ]
+    if events:
+        apply_revision(state, events)
+    after = state.records["rec"]
+    assert render_text(after) == edited
+    for fid, old in before.facts.items():
+        new = after.facts[fid]
+        if new.retracted:
+            continue
+        if (new.text, new.level) != (old.text, old.level):
+            event("a fact revised")
+            if replace:
+                assert new.sources == NEW_SOURCE, fid
+            else:
+                assert new.sources == (*old.sources, *(s for s in NEW_SOURCE if s not in old.sources)), fid
+        else:
+            assert new.sources == old.sources, fid

@@ -3,6 +3,7 @@ when the log grows, breaks, is mended, is cut mid-write or is rewritten; and onc
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -369,6 +370,37 @@ def test_a_restart_renders_only_the_views_that_are_not_current(tmp_path: Path, m
     assert b"1930" not in (out / "structure" / "article.txt").read_bytes()
     cli(root, "build")
     assert b"1930" in (out / "unicode" / "article.txt").read_bytes()
+
+
+def test_a_restart_writes_again_a_view_changed_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file edited in place (same size, its time and its folder's time put back) is noticed by its content."""
+    root = make_archive(tmp_path, "structure.txt", "unicode.txt")
+    out = root / "views"
+    rendered: list[str] = []
+    real_write_record = watch_module.write_record
+
+    def counting(state: object, slug: str, where: Path) -> int:
+        rendered.append(slug)
+        return real_write_record(state, slug, where)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(watch_module, "write_record", counting)
+
+    def nothing() -> Iterator[object]:
+        yield from ()
+
+    run(root, nothing)
+    article = out / "structure" / "article.txt"
+    good = article.read_bytes()
+    times = article.stat(), (out / "structure").stat()
+    with open(article, "r+b") as handle:  # in place: no rename, so the folder's time stays
+        handle.write(b"X" + good[1:2])
+    os.utime(article, ns=(times[0].st_atime_ns, times[0].st_mtime_ns))
+    os.utime(out / "structure", ns=(times[1].st_atime_ns, times[1].st_mtime_ns))
+    assert article.read_bytes() != good
+    rendered.clear()
+    run(root, nothing)
+    assert rendered == ["structure"]
+    assert article.read_bytes() == good
 
 
 def test_stop_ends_the_loop(tmp_path: Path) -> None:

@@ -64,6 +64,7 @@ def test_walkthrough_runs_and_does_what_it_says(tmp_path: Path) -> None:
 _NOT_RUN = {
     "pytest": "the test suite itself (this test is part of it)",
     "benchmarks/run.py": "the benchmark takes minutes; benchmarks/ is run by hand",
+    "fact-archive[postgres]": "needs a PostgreSQL server; tests/archive/test_postgres_archive.py runs these commands on one",
 }
 """Blocks that are not run, by a word they hold, and why."""
 _LONG_RUNNING = re.compile(r"^(archive [^#\n]*\b(?:serve|watch)\b[^#\n]*)(#.*)?$", re.MULTILINE)

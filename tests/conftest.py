@@ -28,6 +28,18 @@ EXAMPLE = REPO / "examples" / "siege-of-derna"
 LOG = "events.jsonl"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Private keys that tests make go to a folder of the test run, never the user's ~/.config (every process inherits it)."""
+    saved = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
+    yield
+    if saved is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = saved
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     """What one run of the command line gave back."""

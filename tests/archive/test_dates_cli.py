@@ -92,7 +92,7 @@ def test_an_update_dates_a_new_sentence_with_the_story(imported: Path, ok, tmp_p
     text = ok("-C", imported, "show", "zawiya").out.decode()
     edited = tmp_path / "zawiya.txt"
     edited.write_text(text.replace("the rebels took the town centre.", "the rebels took the town centre. On 21 August, they reached the coast."), "utf-8")
-    ok("-C", imported, "import", "--update", edited)
+    ok("-C", imported, "import", "--update", edited, "--source", "https://example.org/zawiya")
     rows = {row["text"]: row for row in _timeline(ok, imported)}
     coast = rows["On 21 August, they reached the coast."]
     assert (coast["date"], coast["qualifier"], coast["inferred"]) == ("2011-08-21", "on", "year")

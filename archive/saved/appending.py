@@ -152,7 +152,8 @@ def append_revisions(
         end = tail.offset + sum(len(line) for line in lines)
         log.append(lines, expect=tail, head=Head(seq=seq, rev=state.head, offset=end, hash=prev))
         touched = {slug for revision in written for slug in revision.records} | refolded if complete else None
-        record_cache.write_records(archive, state, Tail(end, seq, state.head, prev), touched, warn=warn)
+        listed = partial.files if partial is not None and complete else None
+        record_cache.write_records(archive, state, Tail(end, seq, state.head, prev), touched, warn=warn, listed=listed)
         tree.extend_after_append(archive, tail, lines, state.head, warn=warn)  # the Merkle tree (issue 17)
         return written
 

@@ -60,6 +60,8 @@ class Partial:
     base: Tail
     """The tail the files were complete at: the files of records not loaded are valid up to here."""
     refolded: set[str] = field(default_factory=set)
+    files: dict[str, int] = field(default_factory=dict)
+    """The position of each record's file as ``records.json`` listed it (handed to ``write_records``)."""
     """Records whose state was folded past ``base`` (with ``folding_all``): their files must be written with the new tail."""
 
 
@@ -168,7 +170,7 @@ def load_records(
     except (OSError, ArchiveError):
         return None
     if at_end and (head is None or head.seq < base.seq or (head.seq == base.seq and head.hash == base.hash)):
-        return Partial(state, base, base)  # nothing after the tail, and the witness agrees: no need to read the log
+        return Partial(state, base, base, files=files)  # nothing after the tail, and the witness agrees: no need to read the log
     from archive.store.log import LogReader  # noqa: PLC0415 - only when there are lines to read (show stays light)
 
     reader = LogReader(log, start=base, warn=warn, head=head)
@@ -187,11 +189,17 @@ def load_records(
     assert reader.tail is not None
     if folding_all:
         refolded |= {slug for slug in done if slug in state.records}
-    return Partial(state, reader.tail, base, refolded)
+    return Partial(state, reader.tail, base, refolded, files)
 
 
 def write_records(
-    archive: Archive, state: ArchiveState, tail: Tail, slugs: Iterable[str] | None = None, *, warn: Warn | None = None
+    archive: Archive,
+    state: ArchiveState,
+    tail: Tail,
+    slugs: Iterable[str] | None = None,
+    *,
+    warn: Warn | None = None,
+    listed: dict[str, int] | None = None,
 ) -> None:
     """Save the files of records ``slugs`` (every record when None, and drop files of records ``state``
     does not hold), then mark them complete up to ``tail``. ``state`` must stand at ``tail``; call under the
@@ -209,7 +217,7 @@ def write_records(
                 if stale.name[: -len(_SUFFIX)] not in state.records:
                     stale.unlink(missing_ok=True)
         last = state.revisions[-1] if state.revisions else None
-        listed = _listed(archive) if slugs is not None else {}
+        listed = (dict(listed) if listed is not None else _listed(archive)) if slugs is not None else {}
         listed.update({slug: tail.seq for slug in names})
         meta = {
             "format": FORMAT,

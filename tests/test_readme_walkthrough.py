@@ -67,6 +67,7 @@ _NOT_RUN = {
     "capture --all": "it fetches the cited pages from the network; tests/archive/test_captures.py runs these commands against a server on 127.0.0.1",
     "users add alice": "it listens on every interface; tests/archive/test_web_api.py starts a real server on loopback with accounts",
     "curl -s": "it needs the server of the block before; tests/archive/test_web_api.py makes these calls against a real server",
+    "fact-archive[postgres]": "needs a PostgreSQL server; tests/archive/test_postgres_archive.py runs these commands on one",
 }
 """Blocks that are not run, by a word they hold, and why."""
 _LONG_RUNNING = re.compile(r"^(archive [^#\n]*\b(?:serve|watch)\b[^#\n]*)(#.*)?$", re.MULTILINE)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
 
 from archive.cli import common
@@ -33,9 +36,28 @@ def copy(source: str, target: str, fmt: str) -> None:
     from projections.views import to_json  # noqa: PLC0415
 
     copied = copy_log(source, target)
+    kept, refused = _copy_captures(source, target)
     if fmt == "json":
-        common.out(to_json(copied.as_json()))
-        return
-    head = copied.head
-    what = f"{head.seq} lines, {head.rev} revisions, {head.offset} bytes" if head else "an empty log"
-    common.out(f"Copied {what} from {copied.source} to {copied.target}.\n")
+        common.out(to_json({**copied.as_json(), "captures": kept}))
+    else:
+        head = copied.head
+        what = f"{head.seq} lines, {head.rev} revisions, {head.offset} bytes" if head else "an empty log"
+        extra = f" and {kept} archived cop{'y' if kept == 1 else 'ies'} of sources" if kept else ""
+        common.out(f"Copied {what}{extra} from {copied.source} to {copied.target}.\n")
+    for problem in refused:
+        common.warn(f"{problem.path} was not copied: its bytes do not match its name ({problem.problem}); restore it from a backup.")
+
+
+def _copy_captures(source: str, target: str) -> tuple[int, list[Any]]:
+    """The archived copies of sources travel with the log between folders; a database keeps none (they stay
+    in the folder of the archive that uses it), so going to a bare URL they are named as left behind."""
+    from archive.store.captures import CAPTURES_DIR, copy_captures  # noqa: PLC0415
+
+    here = Path(source)
+    if not (here / CAPTURES_DIR).is_dir():
+        return 0, []
+    there = Path(target)
+    if "://" in target or not there.is_dir():
+        common.warn(f"the archived copies in {here / CAPTURES_DIR} stay there: copy that folder next to the log's new home.")
+        return 0, []
+    return copy_captures(here, there)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Collection
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from archive.saved.signed_revisions import signatures_of
 from archive.store.folder import Archive
 from archive.web.capture_copies import write_capture_copies
 from archive.web.diff_pages import DiffPages, wanted_pages
@@ -87,11 +88,12 @@ def build_views(
     """
     chosen = list(state.records) if records is None else list(records)
     write_capture_copies(archive.root, (state.records[slug] for slug in chosen), out)
+    signatures = signatures_of(archive, (r.rev for r in state.revisions))
     wanted = wanted_pages(state) if wanted is None else wanted
     head = max(wanted, default=0)
     count = sum(len(slugs) for slugs in wanted.values())
     if _cores() < 2 or count < _SPLIT_FROM:
-        done = write_views(state, out, on_record=on_record, records=chosen)
+        done = write_views(state, out, on_record=on_record, records=chosen, signatures=signatures)
         if wanted:
             DiffPages(archive, out).write_pages(wanted, head, follow=False)
         return done
@@ -103,7 +105,7 @@ def build_views(
     helper.start()
     send.close()
     try:
-        done = write_views(state, out, on_record=on_record, records=chosen)
+        done = write_views(state, out, on_record=on_record, records=chosen, signatures=signatures)
         DiffPages(archive, out).write_pages(mine, head, follow=False)
         try:
             outcome, value = receive.recv()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from projections.record_revisions import revisions_by_record
 from projections.render_html import index_page, record_pages
+from projections.signed import Signatures
 from projections.state import ArchiveState, Revision
 from projections.views import BUILD_FILES, render_view
 
@@ -51,18 +52,21 @@ def write_atomic(path: Path, text: str) -> bool:
     return True
 
 
-def write_record(state: ArchiveState, slug: str, out: Path, revisions: Sequence[Revision] | None = None) -> int:
+def write_record(
+    state: ArchiveState, slug: str, out: Path, revisions: Sequence[Revision] | None = None, signatures: Signatures | None = None
+) -> int:
     """Write ``out/<slug>/``: the record's views (text, JSON), then its HTML pages; return how many files changed.
 
     ``revisions``: the record's own revisions (``revisions_by_record``), when the caller has them at hand; the
     pages read only those, so a build need not scan every revision of the archive for each record.
+    ``signatures``: who signed each revision, for the history and blame pages (None: no column).
     """
     record = state.records[slug]
     mine = revisions if revisions is not None else [r for r in state.revisions if slug in r.records]
     changed = 0
     for name, view, fmt in BUILD_FILES:
         changed += write_atomic(out / slug / name, render_view(record, view, fmt))
-    for name, page in record_pages(record, mine).items():
+    for name, page in record_pages(record, mine, signatures).items():
         changed += write_atomic(out / slug / name, page)
     return changed
 
@@ -73,13 +77,18 @@ def write_index(state: ArchiveState, out: Path) -> bool:
 
 
 def write_views(
-    state: ArchiveState, out: Path, on_record: Callable[[str], None] | None = None, *, records: Collection[str] | None = None
+    state: ArchiveState,
+    out: Path,
+    on_record: Callable[[str], None] | None = None,
+    *,
+    records: Collection[str] | None = None,
+    signatures: Signatures | None = None,
 ) -> int:
     """Write ``out/<record>/`` for every record (text, JSON and HTML pages), or only for ``records``, and
     ``out/index.html``; return how many records."""
     by_record = revisions_by_record(state.revisions)
     for slug in state.records if records is None else records:
-        write_record(state, slug, out, by_record.get(slug, []))
+        write_record(state, slug, out, by_record.get(slug, []), signatures)
         if on_record is not None:
             on_record(slug)
     write_index(state, out)

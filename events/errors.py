@@ -4,6 +4,7 @@
     ├── InvalidInput        a value, line or file that does not fit the format
     ├── UnknownName         a record, fact or revision that does not exist
     ├── Conflict            the change contradicts the record (already exists, ...)
+    ├── Unavailable         the log's database cannot be reached, or refused (rights, a lock held too long)
     ├── UsageError          exit 2, the command was called wrongly
     ├── StaleRevision       exit 3, --expect-rev no longer holds
     └── DamagedLog          exit 4, the log fails its integrity checks
@@ -19,6 +20,7 @@ __all__ = [
     "DamagedLog",
     "InvalidInput",
     "StaleRevision",
+    "Unavailable",
     "UnknownName",
     "UsageError",
 ]
@@ -48,6 +50,10 @@ class UnknownName(ArchiveError):
 
 class Conflict(ArchiveError):
     """The change contradicts what the record already holds."""
+
+
+class Unavailable(ArchiveError):
+    """The database that keeps the log cannot be reached, or refused the operation; nothing was written."""
 
 
 class UsageError(ArchiveError):

@@ -100,9 +100,10 @@ def loaded_at(ctx: click.Context, at: str | None) -> tuple[Any, Any]:
     """``state_at``, and where the log read for it ended (a Tail; None when ``at`` stopped before the end)."""
     from archive.cli.log_filter import resolve_at  # noqa: PLC0415
     from archive.saved.checkpoint import load_state  # noqa: PLC0415
+    from archive.store.folder import open_log  # noqa: PLC0415
 
     found = open_archive(ctx)
-    until = None if at is None else resolve_at(at, found.log)
+    until = None if at is None else resolve_at(at, open_log(found))
     state, tail = load_state(found, until=until, warn=warn)
     if until is not None and state.head < until:
         raise UnknownName(f"Revision {at} does not exist yet: the archive is at revision {state.head}.")

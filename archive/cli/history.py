@@ -14,7 +14,7 @@ import click
 from archive.cli import common
 from archive.cli.common import REV_HELP
 from archive.cli.main import cli
-from events.errors import ArchiveError, DamagedLog, InvalidInput, UnknownName
+from events.errors import ArchiveError, DamagedLog, InvalidInput, Unavailable, UnknownName
 
 if TYPE_CHECKING:
     from events.source import Source
@@ -46,7 +46,7 @@ def _reading(log_name: str) -> Iterator[None]:
     """A revision of the log that cannot apply is damage of the log (exit 4), not a refused input."""
     try:
         yield
-    except DamagedLog:
+    except (DamagedLog, Unavailable):
         raise
     except ArchiveError as exc:
         raise DamagedLog(f"{log_name}: a revision cannot apply: {exc}", hint="Run 'archive verify' for details.") from exc
@@ -135,7 +135,7 @@ def diff(ctx: click.Context, record: str, rev_a: str, rev_b: str | None, fmt: st
     revision at or before it). A must not come after B.
     """
     from archive.cli.log_filter import resolve_at  # noqa: PLC0415
-    from archive.store.head import read_head  # noqa: PLC0415
+    from archive.store.folder import open_log  # noqa: PLC0415
     from archive.store.record_log import record_revisions  # noqa: PLC0415
     from projections.corrections import corrections  # noqa: PLC0415
     from projections.diff import diff_json, diff_records  # noqa: PLC0415
@@ -143,8 +143,9 @@ def diff(ctx: click.Context, record: str, rev_a: str, rev_b: str | None, fmt: st
     from projections.views import to_json  # noqa: PLC0415
 
     found = common.open_archive(ctx)
-    a = resolve_at(rev_a, found.log, "A")
-    b = resolve_at(rev_b if rev_b is not None else "HEAD", found.log, "B")
+    log = open_log(found, warn=common.warn)
+    a = resolve_at(rev_a, log, "A")
+    b = resolve_at(rev_b if rev_b is not None else "HEAD", log, "B")
     if a > b:
         raise InvalidInput(
             f"Revision A ({rev_a} = r{a}) comes after revision B ({rev_b or 'HEAD'} = r{b}).",
@@ -159,9 +160,9 @@ def diff(ctx: click.Context, record: str, rev_a: str, rev_b: str | None, fmt: st
                 tapped.extend(events)
             yield item
 
-    with _reading(found.log.name):
+    with _reading(log.name):
         captured = capture(
-            tap(record_revisions(found.log, record, warn=common.warn, head=read_head(found.state_dir))), record, (a, b)
+            tap(record_revisions(log, record, warn=common.warn, head=log.witness())), record, (a, b)
         )
     head = captured.archive.head
     if b not in captured.states:
@@ -363,7 +364,7 @@ def history(ctx: click.Context, record: str, fact: str, fmt: str, color: bool | 
     """Every version of FACT of RECORD: each revision that added, revised, moved, ranked or retracted it, with
     who, when, the words (diffed against the version before), the date and the sources."""
     from archive.saved.signed_revisions import signatures_of  # noqa: PLC0415
-    from archive.store.head import read_head  # noqa: PLC0415
+    from archive.store.folder import open_log  # noqa: PLC0415
     from archive.store.record_log import record_revisions  # noqa: PLC0415
     from projections.history import fact_history, history_json  # noqa: PLC0415
     from projections.signed import signature_of  # noqa: PLC0415
@@ -371,10 +372,9 @@ def history(ctx: click.Context, record: str, fact: str, fmt: str, color: bool | 
     from projections.words import word_diff  # noqa: PLC0415
 
     found = common.open_archive(ctx)
-    with _reading(found.log.name):
-        versions, state = fact_history(
-            record_revisions(found.log, record, warn=common.warn, head=read_head(found.state_dir)), record, fact
-        )
+    log = open_log(found, warn=common.warn)
+    with _reading(log.name):
+        versions, state = fact_history(record_revisions(log, record, warn=common.warn, head=log.witness()), record, fact)
     if record not in state.records:
         raise UnknownName(f"Record '{record}' does not exist.", hint=f"Records: {_known(state)}.")
     if not versions:

@@ -48,6 +48,7 @@ def verify(ctx: click.Context, fmt: str, against: str | None, public: str | None
     from archive.store.verify import verify_log  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
 
+
     found = common.open_archive(ctx)
     bar = common.progress(open_log(found).size(), "Verifying")
     report = verify_log(found, progress=bar.update if bar is not None else None)
@@ -160,7 +161,9 @@ def recover(ctx: click.Context, dry_run: bool, fmt: str) -> None:
     if fmt == "json":
         common.out(to_json(result.as_json(dry_run=dry_run)))
         return
-    name = found.log.name
+    from archive.store.folder import open_log  # noqa: PLC0415
+
+    name = open_log(found).name
     if not result.torn:
         common.out(f"Nothing to recover: {name} ends with a whole revision (revision {result.rev}).\n")
         return

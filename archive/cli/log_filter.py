@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from archive.store.port import LogPort
 from archive.store.revisions import resolve_revision
 from events.errors import InvalidInput
 from projections.state import Revision
@@ -48,7 +49,7 @@ def period(spec: str, option: str) -> tuple[datetime, datetime] | None:
     return start, stop - timedelta(microseconds=1)
 
 
-def resolve_at(spec: str, log: Path, option: str = "--at") -> int:
+def resolve_at(spec: str, log: LogPort | Path, option: str = "--at") -> int:
     """The revision ``--at`` (or A and B of ``diff``) names: as ``resolve_revision`` reads it, but a bare date
     means the end of that day (month, year), as ``--until`` does: ``show --at 2026-12-05`` is the record as it
     stood when that day was over."""
@@ -58,7 +59,7 @@ def resolve_at(spec: str, log: Path, option: str = "--at") -> int:
     return resolve_revision(spec, log)
 
 
-def parse_bound(spec: str, *, end: bool, log: Path, option: str) -> Bound:
+def parse_bound(spec: str, *, end: bool, log: LogPort | Path, option: str) -> Bound:
     """``--since``/``--until`` as given: a revision (``12``, ``HEAD~3``), a day, month or year (``2026-11-25``,
     ``2026-11``, ``2026``: from its start with ``--since``, to its end with ``--until``), or an ISO 8601 time."""
     text = spec.strip()

@@ -47,13 +47,37 @@ def cli(ctx: click.Context, root: Path) -> None:
 
 @cli.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--database",
+    metavar="URL",
+    help="Keep the log in this PostgreSQL database (postgresql://USER@HOST:PORT/DATABASE; default: $ARCHIVE_DATABASE_URL, "
+    "else the file events.jsonl). The folder names it in archive.json, without the password.",
+)
 @click.pass_context
-def init(ctx: click.Context, directory: Path | None) -> None:
+def init(ctx: click.Context, directory: Path | None, database: str | None) -> None:
     """Make an empty archive in DIRECTORY (default: -C, else the current folder)."""
+    import os  # noqa: PLC0415
+
     from archive.store.folder import init_archive  # noqa: PLC0415
 
     root = directory if directory is not None else ctx.obj["root"]
-    init_archive(root)
+    if database is None and os.environ.get("ARCHIVE_DATABASE_URL"):
+        from archive.store.pg_connect import shown_url  # noqa: PLC0415
+        from archive.store.pg_init import init_database_archive  # noqa: PLC0415
+
+        url = os.environ["ARCHIVE_DATABASE_URL"]
+        init_database_archive(root, url, settings=False)
+        click.echo(f"Made an archive in {root}, its log in {shown_url(url)} ($ARCHIVE_DATABASE_URL). Next: archive -C {root} import ARTICLE.txt")
+        return
+    init_archive(root, database)
+    if database is not None:
+        from archive.store.pg_connect import shown_url  # noqa: PLC0415
+
+        click.echo(
+            f"Made an archive in {root}, its log in {shown_url(database)} (named in {root / 'archive.json'}, without a password). "
+            f"Next: archive -C {root} import ARTICLE.txt"
+        )
+        return
     click.echo(f"Made an empty archive in {root}. Next: archive -C {root} import ARTICLE.txt")
 
 
@@ -437,9 +461,10 @@ def records(ctx: click.Context, fmt: str, at: str | None) -> None:
 def log(ctx: click.Context, record: str | None, author: str | None, since: str | None, until: str | None, fmt: str) -> None:
     """List the revisions, newest first (only those touching RECORD, if given, by --by, in --since..--until)."""
     from archive.cli.log_filter import parse_bound, select  # noqa: PLC0415
+    from archive.store.folder import open_log  # noqa: PLC0415
     from projections.views import to_json  # noqa: PLC0415
 
-    log_file = common.open_archive(ctx).log
+    log_file = open_log(common.open_archive(ctx))
     low = parse_bound(since, end=False, log=log_file, option="--since") if since is not None else None
     high = parse_bound(until, end=True, log=log_file, option="--until") if until is not None else None
     state = common.state_at(ctx, None)
@@ -501,5 +526,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Commands of later topics live in their own modules and register on import.
-from archive.cli import history, integrity, proofs, users, watch, web  # noqa: E402, F401
+from archive.cli import copy, history, integrity, proofs, users, watch, web  # noqa: E402, F401
 from archive.cli import sources as _sources  # noqa: E402, F401

@@ -108,11 +108,12 @@ def prove(ctx: click.Context, record: str, at: str | None, fact: str | None, out
     """Write a proof bundle (JSON): the log lines behind RECORD's view (or one fact) at a revision, each with its
     inclusion proof, and the signed checkpoint they lead to. Check it with 'archive check-proof'."""
     from archive.saved.proving import make_bundle  # noqa: PLC0415
+    from archive.store.folder import open_log  # noqa: PLC0415
     from archive.store.keys import load_archive_verifier  # noqa: PLC0415
     from archive.store.revisions import resolve_revision  # noqa: PLC0415
 
     found = common.open_archive(ctx)
-    until = None if at is None else resolve_revision(at, found.log)
+    until = None if at is None else resolve_revision(at, open_log(found))
     bundle = make_bundle(found, load_archive_verifier(found), record, at=until, fact=fact, warn=common.warn)
     data = bundle.model_dump_json(indent=1) + "\n"
     if out_path is not None:

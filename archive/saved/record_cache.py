@@ -166,8 +166,8 @@ def load_records(
     state = ArchiveState(records=records, revisions=[stamp] if stamp is not None and base.seq else [], seq=base.seq)
     head = log.witness()
     try:
-        at_end = os.stat(archive.log).st_size == base.offset
-    except OSError:
+        at_end = log.size() == base.offset
+    except (OSError, ArchiveError):
         return None
     if at_end and (head is None or head.seq < base.seq or (head.seq == base.seq and head.hash == base.hash)):
         return Partial(state, base, base, files=files)  # nothing after the tail, and the witness agrees: no need to read the log
@@ -304,13 +304,13 @@ def rebuild_if_free(archive: Archive, state: ArchiveState, tail: Tail, warn: War
     ``archive.store.folder.log.locked`` does, without waiting, and without importing the log's module (``show``)."""
     if not _enabled():
         return
-    with contextlib.suppress(OSError), open(archive.lock_file, "a+b") as lock:
+    with contextlib.suppress(OSError, ArchiveError), open(archive.lock_file, "a+b") as lock:
         try:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return
         try:
-            if os.stat(archive.log).st_size == tail.offset:
+            if open_log(archive).size() == tail.offset:
                 write_records(archive, state, tail, warn=warn)
         finally:
             fcntl.flock(lock.fileno(), fcntl.LOCK_UN)

@@ -113,3 +113,20 @@ def _file_hash(path: Path) -> str:
 def check_captures(root: Path, hashes: Iterable[str]) -> list[CaptureProblem]:
     """Every capture named in ``hashes`` that is missing or altered, each named once, in the order given."""
     return [problem for sha256 in dict.fromkeys(hashes) if (problem := check_capture(root, sha256)) is not None]
+
+
+def copy_captures(source: Path, target: Path) -> tuple[int, list[CaptureProblem]]:
+    """Copy every capture kept in archive ``source`` that ``target`` lacks, each checked against its name
+    (its SHA-256) and written as ``put_capture`` writes; return how many were copied and the ones refused."""
+    copied, refused = 0, []
+    for path in sorted((source / CAPTURES_DIR / "sha256").glob("*/*.warc.gz")):
+        sha256 = path.name.removesuffix(".warc.gz")
+        if not _HEX.match(sha256) or check_capture(target, sha256) is None:
+            continue
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != sha256:
+            refused.append(CaptureProblem(sha256, path, "altered", hashlib.sha256(data).hexdigest()))
+            continue
+        put_capture(target, data)
+        copied += 1
+    return copied, refused

@@ -15,6 +15,7 @@ POINTS = (
     "log-fsync",
     "after-log-fsync",
     "witness-write",
+    "db-commit",
     "saved-write",
     "after-saved-write",
     "checkpoint-write",
@@ -22,7 +23,7 @@ POINTS = (
 )
 """Every step a fault can be injected at, in the order an append (or recover) reaches them."""
 
-_ACTIONS = {"kill", "enospc", "eio"}
+_ACTIONS = {"kill", "enospc", "eio", "pause"}
 
 
 def _parse(text: str) -> dict[str, str]:
@@ -30,7 +31,7 @@ def _parse(text: str) -> dict[str, str]:
     for item in filter(None, (part.strip() for part in text.split(","))):
         name, _, action = item.partition("=")
         if name not in POINTS or action not in _ACTIONS:
-            raise ValueError(f"ARCHIVE_FAULTS: {item!r} is not POINT=kill|enospc|eio (points: {', '.join(POINTS)})")
+            raise ValueError(f"ARCHIVE_FAULTS: {item!r} is not POINT=kill|enospc|eio|pause (points: {', '.join(POINTS)})")
         wanted[name] = action
     return wanted
 
@@ -50,5 +51,8 @@ def point(name: str, **_context: object) -> None:
         return
     if action == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
+    if action == "pause":  # stopped until a SIGCONT: a test acts meanwhile (stops the server, kills us)
+        os.kill(os.getpid(), signal.SIGSTOP)
+        return
     code = errno.ENOSPC if action == "enospc" else errno.EIO
     raise OSError(code, os.strerror(code))

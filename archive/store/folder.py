@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archive.store.settings import database_url
 from events.errors import Conflict, InvalidInput
 
 if TYPE_CHECKING:
@@ -48,8 +49,13 @@ class Archive:
         return self.state_dir / "lock"
 
 
-def init_archive(root: Path) -> Archive:
-    """Make an empty archive in ``root`` (created if missing); refuse if one is there."""
+def init_archive(root: Path, database: str | None = None) -> Archive:
+    """Make an empty archive in ``root`` (created if missing); refuse if one is there. With ``database`` (a
+    PostgreSQL URL), its log lives there (``archive.store.pg_init``)."""
+    if database is not None:
+        from archive.store.pg_init import init_database_archive  # noqa: PLC0415 - only for a database
+
+        return init_database_archive(root, database)
     archive = Archive(root)
     if archive.log.exists():
         raise Conflict(
@@ -68,7 +74,7 @@ def init_archive(root: Path) -> Archive:
 def find_archive(root: Path) -> Archive:
     """The archive in ``root``; refuse with what to do if there is none."""
     archive = Archive(root)
-    if not archive.log.is_file():
+    if not archive.log.is_file() and database_url(root) is None:
         raise InvalidInput(
             f"{root} is not an archive: it has no {LOG_NAME}.",
             hint=f"Make one with 'archive init {root}', or name another with -C DIR.",
@@ -86,7 +92,13 @@ def fsync_dir(path: Path) -> None:
 
 
 def open_log(archive: Archive, *, warn: Callable[[str], None] | None = None) -> LogPort:
-    """The log port of ``archive``: the backend its folder names (the JSONL file by default)."""
+    """The log port of ``archive``: the backend its folder names (the JSONL file by default; PostgreSQL when
+    ``archive.json`` or ``ARCHIVE_DATABASE_URL`` names a database)."""
+    url = database_url(archive.root)
+    if url is not None:
+        from archive.store.postgres import PostgresLog  # noqa: PLC0415 - only for a database archive
+
+        return PostgresLog(url, archive.state_dir, warn=warn)
     from archive.store.jsonl import JsonlLog  # noqa: PLC0415 - folder paths alone do not need the adapter
 
     return JsonlLog(archive.log, archive.state_dir, warn=warn)

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from archive.store.head import Head
 from archive.store.log import LogReader
+from archive.store.port import LogPort
 from events.errors import DamagedLog
 from events.model import Change, event_adapter
 from events.source import first_problem
@@ -28,7 +29,7 @@ Warn = Callable[[str], None]
 
 
 def record_revisions(
-    log: Path, slug: str, *, warn: Warn | None = None, head: Head | None = None
+    log: LogPort | Path, slug: str, *, warn: Warn | None = None, head: Head | None = None
 ) -> Iterator[tuple[Revision, list[Change]]]:
     """Each whole revision of the log: its stamp (number, time, author, summary, records, events) and the
     validated events of record ``slug`` in it (often none). Lines after the last whole revision are a torn

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.store import faults
-from archive.store.folder import Archive, fsync_dir
-from archive.store.head import read_head
+from archive.store.folder import Archive, fsync_dir, open_log
+from archive.store.jsonl import JsonlLog
 from archive.store.log import LogReader, locked
 from events.errors import ArchiveError, DamagedLog
 
@@ -74,12 +74,13 @@ def recover_log(
     Raises DamagedLog, changing nothing, if the log is damaged anywhere before its tail.
     """
     with locked(archive):
-        reader = LogReader(archive.log, head=read_head(archive.state_dir))
+        port = open_log(archive)
+        reader = LogReader(port)
         for _ in reader.revisions():
             pass
         tail = reader.tail
         assert tail is not None
-        if tail.torn is None:
+        if tail.torn is None or not isinstance(port, JsonlLog):  # a database's revisions are whole or absent
             return Recovery(tail.offset, tail.offset, 0, tail.rev, None)
         start, end = tail.torn
         with open(archive.log, "r+b") as log:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import orjson
-
+from archive.store.port import LogPort
 from events.errors import InvalidInput, UnknownName
 
 __all__ = ["resolve_revision"]
@@ -16,17 +14,14 @@ __all__ = ["resolve_revision"]
 _HEAD = re.compile(r"HEAD(?:~(\d+))?\Z", re.IGNORECASE)
 
 
-def _stamps(log: Path) -> Iterator[tuple[int, datetime]]:
-    """``(rev, at)`` of each whole revision, read from the end marks (no other checks: replay does them)."""
-    with open(log, "rb") as lines:
-        for raw in lines:
-            if b'"end":true' in raw and raw.endswith(b"\n"):
-                data = orjson.loads(raw)
-                yield data["rev"], datetime.fromisoformat(data["at"])
+def resolve_revision(spec: str, log: LogPort | Path, head: int | None = None) -> int:
+    """The revision number ``spec`` names; refuse one that does not exist (yet). ``log``: the log port (a
+    Path is read as the JSONL file); HEAD and times are asked of it (the file reads its end marks, a database
+    its revisions table)."""
+    if isinstance(log, Path):
+        from archive.store.jsonl import JsonlLog  # noqa: PLC0415
 
-
-def resolve_revision(spec: str, log: Path, head: int | None = None) -> int:
-    """The revision number ``spec`` names; refuse one that does not exist (yet)."""
+        log = JsonlLog(log)
     text = spec.strip()
     if text.isdigit():
         rev = int(text)
@@ -35,7 +30,7 @@ def resolve_revision(spec: str, log: Path, head: int | None = None) -> int:
         return rev
     if (match := _HEAD.match(text)) is not None:
         if head is None:
-            head = max((rev for rev, _ in _stamps(log)), default=0)
+            head = log.last_revision()
         rev = head - int(match.group(1) or 0)
         if head == 0:
             raise UnknownName("The archive has no revision yet.", hint="Import or append first.")
@@ -51,7 +46,7 @@ def resolve_revision(spec: str, log: Path, head: int | None = None) -> int:
         ) from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    found = [rev for rev, at in _stamps(log) if at <= moment]
+    found = log.revision_at(moment)
     if not found:
         raise UnknownName(f"No revision was recorded at or before {moment.isoformat()}.")
-    return max(found)
+    return found

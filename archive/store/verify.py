@@ -131,6 +131,7 @@ def verify_log(archive: Archive, *, progress: Callable[[int], None] | None = Non
         state = ArchiveState()
         run = _Pass(log.name, head)
         lines = iter(log.lines())
+        stack.callback(getattr(lines, "close", lambda: None))  # a finding stops the read: close the file (or pages) now
         with paused_gc():
             finding = _check(lambda _limit: next(lines, b""), run, state, progress)
     return VerifyReport(

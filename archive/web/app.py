@@ -23,8 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from archive.ingest.append_options import AppendOptions, OptionError, as_field, check_options
 from archive.ingest.batch import read_batch
 from archive.ingest.signing import AuthorKeyError
-from archive.store.folder import Archive
-from archive.store.head import read_head
+from archive.store.folder import Archive, open_log
 from archive.store.record_log import record_revisions
 from archive.web.accounts import Account, Accounts, Throttle, can_write
 from archive.web.api_models import Created, ErrorBody, RecordRow, RevisionBody, RevisionRow
@@ -353,7 +352,8 @@ def make_app(archive: Archive, options: ServerOptions | None = None, *, warn: Wa
             first, last = pages.resolve(a) or head, pages.resolve(b) or head
             if first > last:
                 raise InvalidInput(f"Revision from ({a} = r{first}) comes after revision to ({b} = r{last}).")
-            captured = capture(record_revisions(archive.log, record, warn=warn, head=read_head(archive.state_dir)), record, (first, last))
+            log = open_log(archive)
+            captured = capture(record_revisions(log, record, warn=warn, head=log.witness()), record, (first, last))
             after = captured.states.get(last)
             if after is None:
                 raise UnknownName(f"Record '{record}' does not exist at revision {last}.")
@@ -380,7 +380,8 @@ def make_app(archive: Archive, options: ServerOptions | None = None, *, warn: Wa
         await reader(request)
 
         def work() -> str:
-            versions, state = fact_history(record_revisions(archive.log, record, warn=warn, head=read_head(archive.state_dir)), record, fact)
+            log = open_log(archive)
+            versions, state = fact_history(record_revisions(log, record, warn=warn, head=log.witness()), record, fact)
             if record not in state.records:
                 raise UnknownName(f"Record '{record}' does not exist.")
             if not versions:

@@ -88,8 +88,8 @@ def build_views(
     """
     chosen = list(state.records) if records is None else list(records)
     write_capture_copies(archive.root, (state.records[slug] for slug in chosen), out)
+    signatures = signatures_of(archive, (r.rev for r in state.revisions))
     wanted = wanted_pages(state) if wanted is None else wanted
-    signatures = signatures_of(archive, range(1, state.head + 1))  # nothing is read without registered authors
     head = max(wanted, default=0)
     count = sum(len(slugs) for slugs in wanted.values())
     if _cores() < 2 or count < _SPLIT_FROM:

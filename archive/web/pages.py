@@ -24,8 +24,9 @@ from archive.saved.checkpoint import load_state
 from archive.saved.fingerprint import code_fingerprint
 from archive.saved.record_cache import load_records, rebuild_if_free
 from archive.saved.signed_revisions import signatures_of
-from archive.store.folder import Archive
+from archive.store.folder import Archive, open_log
 from archive.store.head import read_head
+from archive.store.jsonl import JsonlLog
 from archive.store.log import MAX_LINE
 from archive.store.record_log import record_revisions
 from archive.store.revisions import resolve_revision
@@ -83,6 +84,9 @@ class Pages:
 
     def head(self) -> int:
         """The archive's last revision, from its head witness, else from the log's last line (0: none yet)."""
+        port = open_log(self.archive)
+        if not isinstance(port, JsonlLog):
+            return port.last_revision()  # a database: its head row
         head = read_head(self.archive.state_dir)
         if head is not None:
             return head.rev
@@ -100,7 +104,7 @@ class Pages:
         if at is None or at.strip().upper() == "HEAD":
             return None
         head = self.head()
-        rev = resolve_revision(at, self.archive.log, head)
+        rev = resolve_revision(at, open_log(self.archive), head)
         if rev > head:
             raise UnknownName(f"Revision {at} does not exist yet: the archive is at revision {head}.")
         return rev
@@ -186,8 +190,8 @@ class Pages:
         raise UnknownName(f"Record '{slug}' has no page {name!r}.")
 
     def _diff_page(self, slug: str, to: int) -> str:
-        head = read_head(self.archive.state_dir)
-        captured = capture(record_revisions(self.archive.log, slug, warn=self.warn, head=head), slug, (to - 1, to))
+        log = open_log(self.archive)
+        captured = capture(record_revisions(log, slug, warn=self.warn, head=log.witness()), slug, (to - 1, to))
         after = captured.states.get(to)
         if after is None:
             raise UnknownName(f"Record '{slug}' has no revision {to}.")

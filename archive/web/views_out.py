@@ -53,14 +53,13 @@ def write_atomic(path: Path, text: str) -> bool:
 
 
 def write_record(
-    state: ArchiveState, slug: str, out: Path, revisions: Sequence[Revision] | None = None, *, signatures: Signatures | None = None
+    state: ArchiveState, slug: str, out: Path, revisions: Sequence[Revision] | None = None, signatures: Signatures | None = None
 ) -> int:
     """Write ``out/<slug>/``: the record's views (text, JSON), then its HTML pages; return how many files changed.
 
     ``revisions``: the record's own revisions (``revisions_by_record``), when the caller has them at hand; the
     pages read only those, so a build need not scan every revision of the archive for each record.
-    ``signatures``: how each revision is signed (``archive.saved.signed_revisions``), said on the history and
-    blame pages as the server's pages say it.
+    ``signatures``: who signed each revision, for the history and blame pages (None: no column).
     """
     record = state.records[slug]
     mine = revisions if revisions is not None else [r for r in state.revisions if slug in r.records]
@@ -89,7 +88,7 @@ def write_views(
     ``out/index.html``; return how many records. ``signatures`` as ``write_record`` takes them."""
     by_record = revisions_by_record(state.revisions)
     for slug in state.records if records is None else records:
-        write_record(state, slug, out, by_record.get(slug, []), signatures=signatures)
+        write_record(state, slug, out, by_record.get(slug, []), signatures)
         if on_record is not None:
             on_record(slug)
     write_index(state, out)

@@ -45,12 +45,14 @@ from archive.saved.checkpoint import (
     save_checkpoint,
 )
 from archive.saved.signed_revisions import KnownSignatures
-from archive.store.folder import Archive
+from archive.store.folder import Archive, open_log
+from archive.store.jsonl import JsonlLog
 from archive.store.log import Tail, fold
+from archive.store.port import LogPort
 from archive.web.view_manifest import MANIFEST, Entries, load_manifest, view_entry, write_manifest
 from archive.web.views_out import write_index, write_record
 from events.codec import line_hash
-from events.errors import DamagedLog
+from events.errors import ArchiveError, DamagedLog, Unavailable
 from projections.signed import Signature
 from projections.state import ArchiveState, Revision
 from projections.views import BUILD_FILES
@@ -125,6 +127,9 @@ class Watcher:
 
     def __init__(self, archive: Archive, out: Path, *, clock: Clock = time.perf_counter, warn: Warn | None = None) -> None:
         self.archive = archive
+        self.port: LogPort = open_log(archive)
+        """The log, wherever it is kept: the file is watched through its stat signature, a database through its head row."""
+        self._on_file = isinstance(self.port, JsonlLog)
         self.out = out
         self.clock = clock
         self._warn = warn
@@ -160,14 +165,18 @@ class Watcher:
     def update(self) -> Rebuild | None:
         """Look at the log; fold and write what is new. None when there is nothing to tell."""
         started = self.clock()
-        sig = self._stat()
+        try:
+            sig = self._stat()
+        except Unavailable as exc:
+            self._seen = None
+            return self._fail(started, str(exc))
         if self.state is None or self.tail is None:
             if sig is None or sig == self._seen:
                 return None
             return self._replay(started, "replay")
         if sig is None:
             self._seen = None
-            return self._fail(started, f"{self.archive.log.name} is missing: it was deleted or is being replaced.")
+            return self._fail(started, f"{self.port.name} is missing: it was deleted or is being replaced.")
         if sig == self._seen:
             return None
         previous, self._seen = self._seen, sig
@@ -175,10 +184,13 @@ class Watcher:
         tail = self.tail
         replaced = previous is None or previous[0] != sig[0] or (previous[1] == sig[1] and previous[2] != sig[2])
         try:
-            if sig[1] < tail.offset or not covers(self.archive.log, tail) or (replaced and self._prefix_changed(tail)):
+            if sig[1] < tail.offset or not self._holds(tail) or (replaced and self._prefix_changed(tail)):
                 return self._replay(started, "replay")
         except OSError as exc:
-            return self._fail(started, f"{self.archive.log.name} cannot be read: {exc.strerror or exc}.")
+            return self._fail(started, f"{self.port.name} cannot be read: {exc.strerror or exc}.")
+        except Unavailable as exc:
+            self._seen = None
+            return self._fail(started, str(exc))
         if sig[1] == tail.offset:
             self._torn = None
             if self._error is not None:
@@ -221,7 +233,10 @@ class Watcher:
 
     def _stat(self) -> tuple[int, ...] | None:
         """The log's inode, size and time of change, then its head witness's (the witness decides too whether
-        the log reads: a change to it alone is worth another look)."""
+        the log reads: a change to it alone is worth another look). A database: its head row's end and line."""
+        if not self._on_file:
+            head = self.port.witness()
+            return (0, 0, 0) if head is None else (0, head.offset, head.seq)
         try:
             st = os.stat(self.archive.log)
         except FileNotFoundError:
@@ -232,6 +247,9 @@ class Watcher:
         except OSError:
             also = ()
         return st.st_ino, st.st_size, st.st_mtime_ns, *also
+
+    def _holds(self, tail: Tail) -> bool:
+        return covers(self.archive.log, tail) if self._on_file else self.port.holds(tail)
 
     def _read_tail(self, started: float, tail: Tail) -> Rebuild | None:
         """Fold the whole revisions past ``tail``, up to the end or to the first line that does not read."""
@@ -262,6 +280,8 @@ class Watcher:
             error = str(exc)
         except OSError as exc:
             error = f"{reader.name} cannot be read: {exc.strerror or exc}."
+        except Unavailable as exc:
+            error = str(exc)
         if error is None and reader.tail is not None:
             self.tail = Tail(reader.tail.offset, reader.tail.seq, reader.tail.rev, reader.tail.hash)
             torn = reader.tail.torn
@@ -270,7 +290,7 @@ class Watcher:
             elif self._torn is None or self._torn[0] != torn[0]:
                 self._torn, self._torn_told = (torn[0], started), False
         elif applied:
-            self.tail = _tail_after(self.archive.log, tail, applied[-1])
+            self.tail = _tail_after(self.port, tail, applied[-1])
         if broken:
             self._restore(applied[-1].rev if applied else tail.rev)
         files = self._write_records(touched)
@@ -299,6 +319,8 @@ class Watcher:
 
     def _prefix_changed(self, tail: Tail) -> bool:
         """Whether any line up to ``tail`` differs from what was read (the file was replaced or edited in place)."""
+        if not self._on_file:
+            return False  # a database's rows cannot be replaced in place (the signature never says "replaced")
         keys = bytearray()
         with open(self.archive.log, "rb") as log:
             size = 0
@@ -312,14 +334,14 @@ class Watcher:
         before = all_keys(self._lines, self.tail) if self.state is not None and self.tail is not None else self._kept_keys
         gone = set(self.state.records) if self.state is not None else set()
         warnings: list[str] = []
-        self._seen = self._stat()
         try:
+            self._seen = self._stat()
             loaded = load(self.archive, warn=warnings.append, warn_torn=False, name_changed_line=False)
-        except (DamagedLog, OSError) as exc:
+        except (DamagedLog, Unavailable, OSError) as exc:
             if self.state is not None:
                 self._shown = self.state.head
             self._kept_keys, self.state, self.tail = before, None, None
-            error = str(exc) if isinstance(exc, DamagedLog) else f"{self.archive.log.name} cannot be read: {exc}."
+            error = str(exc) if isinstance(exc, ArchiveError) else f"{self.port.name} cannot be read: {exc}."
             if kind != "start" and error == self._error:
                 return None
             self._error = error
@@ -542,15 +564,17 @@ def _witness_name() -> str:
     return HEAD_NAME
 
 
-def _tail_after(log: Path, start: Tail, revision: Revision) -> Tail:
+def _tail_after(log: LogPort, start: Tail, revision: Revision) -> Tail:
     """Where ``revision`` (read from ``start`` on) ends: counted again from ``start``, since a later line stopped the reader."""
     last = revision.first_seq + revision.events - 1
     offset, raw = start.offset, b""
-    with open(log, "rb") as file:
-        file.seek(start.offset)
+    lines = log.lines(start if start.seq else None)
+    try:
         for _ in range(last - start.seq):
-            raw = file.readline()
+            raw = next(lines, b"")
             offset += len(raw)
+    finally:
+        getattr(lines, "close", lambda: None)()
     return Tail(offset, last, revision.rev, line_hash(raw))
 
 
@@ -568,7 +592,13 @@ def _remove_views(folder: Path) -> None:
 
 def log_changes(archive: Archive, stop: threading.Event | None = None) -> Iterator[set[Any]]:
     """watchfiles' change sets for ``events.jsonl`` and the head witness (their folders are watched, so a
-    replaced file is seen too), and an empty set after each TICK_MS without one. Raises KeyboardInterrupt on Ctrl-C."""
+    replaced file is seen too), and an empty set after each TICK_MS without one. Raises KeyboardInterrupt on Ctrl-C.
+
+    A database archive: its notifications (LISTEN), as ``{"log"}`` when the head row moved and an empty set
+    otherwise (a quiet tick, or a notification already read)."""
+    port = open_log(archive)
+    if not isinstance(port, JsonlLog):
+        return _database_changes(port, stop)
     from watchfiles import watch  # noqa: PLC0415 - a Rust extension, loaded only to watch
 
     names = {archive.log.name, _witness_name()}
@@ -586,6 +616,22 @@ def log_changes(archive: Archive, stop: threading.Event | None = None) -> Iterat
         recursive=False,
         stop_event=stop,
     )
+
+
+def _database_changes(port: LogPort, stop: threading.Event | None) -> Iterator[set[Any]]:
+    """A database log's change sets: the notification is a hint, the head row says whether anything moved."""
+    seen: object = None
+    for _ in port.changes(timeout=TICK_MS / 1000, stop=stop):  # type: ignore[call-arg]
+        try:
+            head = port.witness()
+        except Unavailable:
+            yield {"log"}  # the watcher looks and reports the server down; polled again on the next tick
+            continue
+        if head != seen:
+            seen = head
+            yield {"log"}
+        else:
+            yield set()
 
 
 def watch_loop(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from archive.store.port import LogPort
-from archive.store.revisions import resolve_revision
+from archive.store.revisions import parse_moment, resolve_revision
 from events.errors import InvalidInput
 from projections.state import Revision
 
@@ -67,16 +67,13 @@ def parse_bound(spec: str, *, end: bool, log: LogPort | Path, option: str) -> Bo
         return Bound(rev=resolve_revision(text, log))
     if (bounds := period(text, option)) is not None:
         return Bound(moment=bounds[1] if end else bounds[0])
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError as exc:
+    moment = parse_moment(text)
+    if moment is None:
         raise InvalidInput(
             f"{option} {spec!r} is neither a time nor a revision.",
             hint="Give a revision (12, HEAD~3), a date (2026-11-25, 2026-11) or an ISO 8601 time (2026-11-25T10:00Z).",
-        ) from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return Bound(moment=moment.astimezone(UTC))
+        )
+    return Bound(moment=moment)
 
 
 def select(

@@ -9,7 +9,7 @@ from pathlib import Path
 from archive.store.port import LogPort
 from events.errors import InvalidInput, UnknownName
 
-__all__ = ["resolve_revision"]
+__all__ = ["parse_moment", "resolve_revision"]
 
 _HEAD = re.compile(r"HEAD(?:~(\d+))?\Z", re.IGNORECASE)
 
@@ -37,16 +37,22 @@ def resolve_revision(spec: str, log: LogPort | Path, head: int | None = None) ->
         if rev < 1:
             raise UnknownName(f"{spec} does not exist: the archive has {head} revisions.")
         return rev
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError as exc:
+    moment = parse_moment(text)
+    if moment is None:
         raise InvalidInput(
             f"{spec!r} does not name a revision.",
             hint="Use a number (3), HEAD, HEAD~k, or an ISO 8601 time (2026-11-25T10:00Z).",
-        ) from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+        )
     found = log.revision_at(moment)
     if not found:
         raise UnknownName(f"No revision was recorded at or before {moment.isoformat()}.")
     return found
+
+
+def parse_moment(text: str) -> datetime | None:
+    """An ISO 8601 time as an aware UTC datetime (a time without a zone is UTC); None if ``text`` is not one."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
